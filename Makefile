@@ -1,0 +1,33 @@
+# Two commands for a newcomer: `make run` (the default study) and `make test` (the tests).
+# Both create .venv from the pinned requirements first if it is missing or out of date.
+
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+CORES ?= 2
+STAMP := $(VENV)/.installed
+
+.PHONY: run test lint lock clean-results
+
+$(STAMP): requirements.txt pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -qq -r requirements.txt
+	$(BIN)/pip install -qq --no-deps --no-build-isolation -e .
+	touch $(STAMP)
+
+run: $(STAMP)
+	$(BIN)/snakemake --cores $(CORES)
+
+test: $(STAMP)
+	$(BIN)/python -m pytest -q
+
+lint: $(STAMP)
+	$(BIN)/snakefmt --check Snakefile workflow/rules
+	$(BIN)/snakemake --lint
+
+lock: $(STAMP)
+	$(BIN)/pip freeze --exclude-editable | sed '/^kmeans-study/d' > requirements.lock.tmp
+	{ sed -n '/^#/p' requirements.txt; cat requirements.lock.tmp; } > requirements.txt && rm requirements.lock.tmp
+
+clean-results:
+	rm -rf results/* .snakemake

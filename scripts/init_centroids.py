@@ -1,0 +1,7 @@
+from kmeans_study import rule, steps
+
+sm = snakemake  # noqa: F821 (injected by Snakemake's script directive)
+rule.run(
+    sm.log[0], steps.init_centroids, sm.wildcards.dataset, int(sm.wildcards.k), sm.params.seed,
+    sm.input.X, sm.input.meta, sm.output[0],
+)

@@ -1,0 +1,1 @@
+"""Aggregate stages: derived from result files only, so they rerun without refitting."""

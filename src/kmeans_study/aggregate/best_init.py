@@ -1,0 +1,45 @@
+"""Best initialisation per (dataset, backend, k), with the spread over inits."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from kmeans_study import io
+
+RECORD_COLUMNS = ["dataset", "backend", "k", "init_id", "inertia", "n_iter", "converged", "fit_wall_s", "fit_cpu_s"]
+
+
+def load_records(paths) -> pd.DataFrame:
+    """One row per fit record (the columns in RECORD_COLUMNS)."""
+    rows = [{key: record[key] for key in RECORD_COLUMNS} for record in map(io.read_json, paths)]
+    return pd.DataFrame(rows, columns=RECORD_COLUMNS)
+
+
+def best_init_table(records: pd.DataFrame) -> pd.DataFrame:
+    """Per k: the init with the lowest inertia (ties go to the lowest init id) and the spread.
+
+    Columns: k, best_init_id, inertia_best, inertia_median, inertia_max, inertia_std,
+    relative_spread ((max - min) / min), n_inits, n_converged, n_iter_best,
+    fit_wall_s_median, fit_wall_s_min, fit_wall_s_max.
+    """
+    rows = []
+    for k, group in records.sort_values(["k", "inertia", "init_id"]).groupby("k", sort=True):
+        best = group.iloc[0]
+        rows.append(
+            {
+                "k": int(k),
+                "best_init_id": int(best["init_id"]),
+                "inertia_best": float(best["inertia"]),
+                "inertia_median": float(group["inertia"].median()),
+                "inertia_max": float(group["inertia"].max()),
+                "inertia_std": float(group["inertia"].std(ddof=0)),
+                "relative_spread": float((group["inertia"].max() - best["inertia"]) / best["inertia"]),
+                "n_inits": int(len(group)),
+                "n_converged": int(group["converged"].sum()),
+                "n_iter_best": int(best["n_iter"]),
+                "fit_wall_s_median": float(group["fit_wall_s"].median()),
+                "fit_wall_s_min": float(group["fit_wall_s"].min()),
+                "fit_wall_s_max": float(group["fit_wall_s"].max()),
+            }
+        )
+    return pd.DataFrame(rows)

@@ -1,0 +1,60 @@
+"""The interface every backend implements."""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from dataclasses import dataclass, field
+from typing import ClassVar
+
+import numpy as np
+
+
+@dataclass
+class BackendResult:
+    """What a backend returns.
+
+    centroids : ndarray (k, d), float32. n_iter : Lloyd iterations run. converged : whether the
+    backend stopped by its stopping rule (None when it has none). objective : the backend's own
+    figure of merit, described in ``details["objective"]`` (it is NOT comparable across backends;
+    the runner recomputes inertia on all points for that). details : what the backend actually did.
+    """
+
+    centroids: np.ndarray
+    n_iter: int
+    converged: bool | None
+    objective: float | None
+    details: dict = field(default_factory=dict)
+
+
+class Backend(ABC):
+    """A k-means implementation. ``params`` holds its config entry plus max_iter and tol."""
+
+    name: ClassVar[str]
+    # Modules the fit imports: loaded before the thread limits are set, so the limits reach them.
+    libraries: ClassVar[list[str]] = ["numpy"]
+
+    def __init__(self, params: dict):
+        self.params = params
+
+    @property
+    def uses_shared_init(self) -> bool:
+        return self.params.get("init", "shared") == "shared"
+
+    @abstractmethod
+    def fit(self, X: np.ndarray, init: np.ndarray | None, k: int, seed: int, threads: int) -> BackendResult:
+        """Fit k centroids to X (n, d) float32, starting from ``init`` (k, d) float32, or from the
+        backend's own initialisation seeded by ``seed`` when ``init`` is None."""
+
+
+def absolute_tol(X: np.ndarray, tol: float, chunk_rows: int = 65536) -> float:
+    """scikit-learn's tolerance: ``tol`` times the mean per-feature variance of X (n, d).
+
+    Two chunked passes in float64, so a memory-mapped X is never copied whole.
+    """
+    if tol == 0:
+        return 0.0
+    n = X.shape[0]
+    chunks = [slice(start, start + chunk_rows) for start in range(0, n, chunk_rows)]
+    mean = sum(np.asarray(X[c], dtype=np.float64).sum(axis=0) for c in chunks) / n
+    sq = sum(np.einsum("ij,ij->j", d := np.asarray(X[c], dtype=np.float64) - mean, d) for c in chunks)
+    return float(np.mean(sq / n) * tol)

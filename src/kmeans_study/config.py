@@ -1,0 +1,232 @@
+"""Load and validate a study configuration; derive k values, init ids, seeds and fit units.
+
+This module is the single source of truth for what a config means: the Snakefile, the scripts and
+the tests all ask it, and none of them re-derive a k range or a seed on their own.
+"""
+
+from __future__ import annotations
+
+import copy
+import zlib
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Iterator
+
+import yaml
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+SCHEMA_PATH = REPO_ROOT / "workflow" / "schemas" / "config.schema.yaml"
+
+
+class ConfigError(ValueError):
+    """A configuration that cannot be run. The message names the offending key."""
+
+
+def _load_schema() -> dict:
+    if not SCHEMA_PATH.is_file():
+        raise ConfigError(f"config schema not found at {SCHEMA_PATH}: is the package run from its repository?")
+    with SCHEMA_PATH.open() as fh:
+        return yaml.safe_load(fh)
+
+
+def _validator_with_defaults(schema: dict):
+    """A Draft 2020-12 validator that also fills in every ``default:`` it walks past.
+
+    This is the extension the jsonschema documentation describes; defaults inside an
+    ``if/then`` branch are only filled when the branch applies (when ``source`` matches).
+    """
+    from jsonschema import Draft202012Validator, validators
+
+    base_properties = Draft202012Validator.VALIDATORS["properties"]
+
+    def properties_with_defaults(validator, properties, instance, schema_):
+        if isinstance(instance, dict):
+            for name, subschema in properties.items():
+                if "default" in subschema and name not in instance:
+                    instance[name] = copy.deepcopy(subschema["default"])
+        yield from base_properties(validator, properties, instance, schema_)
+
+    extended = validators.extend(Draft202012Validator, {"properties": properties_with_defaults})
+    return extended(schema)
+
+
+def _key(path) -> str:
+    return ".".join(str(p) for p in path) or "<top level>"
+
+
+def _allowed_keys(error, schema: dict) -> list[str]:
+    """Keys allowed where an unknown key was found (for a dataset: those of its source)."""
+    allowed = set(error.schema.get("properties", {}))
+    source = error.instance.get("source") if isinstance(error.instance, dict) else None
+    for branch in error.schema.get("allOf", []):
+        condition = branch["if"]["properties"]["source"]
+        if source == condition.get("const") or source in condition.get("enum", []):
+            allowed |= set(branch["then"].get("properties", {}))
+    return sorted(allowed)
+
+
+def _describe(error, schema: dict) -> str:
+    """One line naming the config key, what was expected and what was received."""
+    key = _key(error.absolute_path)
+    if error.validator in ("additionalProperties", "unevaluatedProperties"):
+        allowed = _allowed_keys(error, schema)
+        unknown = sorted(set(error.instance) - set(allowed))
+        names = ", ".join(f"'{key}.{name}'" if error.absolute_path else f"'{name}'" for name in unknown)
+        return f"unknown config key {names} (allowed here: {', '.join(allowed)})"
+    if error.validator == "enum":
+        return f"config key '{key}': {error.instance!r} is not one of {error.validator_value}"
+    if error.validator == "type":
+        return f"config key '{key}': expected {error.validator_value}, got {type(error.instance).__name__} {error.instance!r}"
+    if error.validator in ("oneOf", "anyOf"):
+        expected = " ".join(error.schema.get("description", "").split())
+        return f"config key '{key}': {error.instance!r} is not valid. Expected: {expected}"
+    return f"config key '{key}': {error.message}"
+
+
+def _reportable(errors: list) -> list:
+    """Drop unknown-key errors caused by another error in the same object: a failing
+    ``then`` branch leaves its keys "unevaluated", which is not the user's mistake."""
+    paths = [tuple(e.absolute_path) for e in errors if e.validator != "unevaluatedProperties"]
+    return [
+        e
+        for e in errors
+        if e.validator != "unevaluatedProperties"
+        or not any(p[: len(e.absolute_path)] == tuple(e.absolute_path) for p in paths)
+    ]
+
+
+def validate_config(raw: dict) -> dict:
+    """Validate ``raw`` against the schema, fill defaults, and check what a schema cannot say.
+
+    Returns a new dict; raises ConfigError listing every problem found, one per line.
+    """
+    if not isinstance(raw, dict):
+        raise ConfigError(f"config must be a mapping of keys to values, got {type(raw).__name__}")
+    config = copy.deepcopy(raw)
+    schema = _load_schema()
+    validator = _validator_with_defaults(schema)
+    errors = sorted(validator.iter_errors(config), key=lambda e: (list(map(str, e.absolute_path)), e.message))
+    if errors:
+        lines = dict.fromkeys(_describe(e, schema) for e in _reportable(errors))
+        raise ConfigError("invalid config:\n  " + "\n  ".join(lines))
+    problems = list(_semantic_problems(config))
+    if problems:
+        raise ConfigError("invalid config:\n  " + "\n  ".join(problems))
+    return config
+
+
+def _k_spec_problems(spec: dict, key: str) -> Iterator[str]:
+    if "values" in spec:
+        if {"min", "max"} & set(spec):
+            yield f"config key '{key}': give either 'values' or 'min'/'max', not both"
+        return
+    if "min" not in spec or "max" not in spec:
+        yield f"config key '{key}': needs 'min' and 'max' (or 'values')"
+        return
+    if spec["min"] > spec["max"]:
+        yield f"config key '{key}': empty k range, min={spec['min']} > max={spec['max']}"
+
+
+def _semantic_problems(config: dict) -> Iterator[str]:
+    yield from _k_spec_problems(config["k"], "k")
+    for name, ds in config["datasets"].items():
+        if "k" in ds:
+            yield from _k_spec_problems(ds["k"], f"datasets.{name}.k")
+        n = _known_n_samples(ds)
+        if n is not None:
+            ks = _k_values(ds.get("k", config["k"]))
+            if ks and max(ks) > n:
+                yield (
+                    f"config key 'datasets.{name}': k={max(ks)} exceeds the number of samples ({n})"
+                )
+        if ds["source"] in ("blobs", "uniform") and ds.get("pca") and ds["pca"] > ds["n_features"]:
+            yield (
+                f"config key 'datasets.{name}.pca': {ds['pca']} components exceed "
+                f"n_features={ds['n_features']}"
+            )
+
+
+def _known_n_samples(ds: dict) -> int | None:
+    """Rows the dataset will have, when the config alone says so."""
+    n = ds.get("n_samples") if ds["source"] in ("blobs", "uniform") else {"mnist5k": 5000}.get(ds["source"])
+    if ds.get("subsample") is not None:
+        n = ds["subsample"] if n is None else min(n, ds["subsample"])
+    return n
+
+
+def _k_values(spec: dict) -> list[int]:
+    if "values" in spec:
+        return sorted(spec["values"])
+    if "min" not in spec or "max" not in spec:
+        return []
+    return list(range(spec["min"], spec["max"] + 1, spec.get("step", 1)))
+
+
+def load_config(path: str | Path) -> dict:
+    """Read a YAML config file (safe loader) and validate it."""
+    path = Path(path)
+    try:
+        with path.open() as fh:
+            raw = yaml.safe_load(fh)
+    except FileNotFoundError:
+        raise ConfigError(f"config file not found: {path}") from None
+    except yaml.YAMLError as exc:
+        raise ConfigError(f"config file {path} is not valid YAML: {exc}") from None
+    return validate_config(raw or {})
+
+
+def k_values(config: dict, dataset: str) -> list[int]:
+    """Sorted k values of ``dataset`` (its own ``k`` if given, else the top-level one)."""
+    ds = config["datasets"][dataset]
+    return _k_values(ds.get("k", config["k"]))
+
+
+def init_ids(config: dict) -> list[int]:
+    inits = config["inits"]
+    return list(range(inits)) if isinstance(inits, int) else sorted(inits)
+
+
+def init_seed(config: dict, dataset: str, k: int, init_id: int) -> int:
+    """The seed of the shared initialisation of (dataset, k, init_id): an integer in [0, 2**31).
+
+    Depends on nothing else (not on the backend, the order of jobs or the other k values), so
+    widening the k range or adding inits never changes an existing initialisation.
+    """
+    import numpy as np
+
+    entropy = [config["seed"], zlib.crc32(dataset.encode()), int(k), int(init_id)]
+    return int(np.random.SeedSequence(entropy).generate_state(1)[0] >> 1)
+
+
+def backend_names(config: dict) -> list[str]:
+    return list(config["backends"])
+
+
+def backend_params(config: dict, backend: str) -> dict:
+    """Everything that determines a backend's fit besides its inputs: its own parameters plus
+    the shared stopping rule. Used as the fit job's params, so a change reruns only its fits."""
+    return {**config["backends"][backend], **config["fit"]}
+
+
+@dataclass(frozen=True)
+class FitUnit:
+    dataset: str
+    k: int
+    init_id: int
+    backend: str
+
+
+def fit_units(config: dict) -> list[FitUnit]:
+    """Every (dataset, k, init_id, backend) the study fits: one Snakemake job each."""
+    return [
+        FitUnit(ds, k, i, b)
+        for ds in config["datasets"]
+        for k in k_values(config, ds)
+        for i in init_ids(config)
+        for b in backend_names(config)
+    ]
+
+
+def dataset_spec(config: dict, dataset: str) -> dict[str, Any]:
+    """What determines a dataset's prepared arrays (everything but its k values)."""
+    return {key: value for key, value in config["datasets"][dataset].items() if key != "k"}

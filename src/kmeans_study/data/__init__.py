@@ -1,0 +1,1 @@
+"""Dataset sources, preprocessing and the prepare step."""

@@ -1,0 +1,55 @@
+"""The prepare step: source -> preprocessing -> float32 array + labels + metadata on disk."""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+import numpy as np
+
+from kmeans_study import io
+from kmeans_study.data.preprocess import preprocess
+from kmeans_study.data.sources import DataError, load_source
+from kmeans_study.runtime import library_versions
+
+
+def sha256(array: np.ndarray) -> str:
+    return hashlib.sha256(np.ascontiguousarray(array).tobytes()).hexdigest()
+
+
+def count_distinct_rows(X: np.ndarray) -> int:
+    rows = np.ascontiguousarray(X).view(np.dtype((np.void, X.dtype.itemsize * X.shape[1])))
+    return int(np.unique(rows).size)
+
+
+def prepare_dataset(name: str, spec: dict, cache_dir: str | Path, out_X, out_labels, out_meta) -> dict:
+    """Load dataset ``name`` as its config entry ``spec`` says, preprocess, and write
+    ``out_X`` (float32, n x d), ``out_labels`` (int64, n; -1 everywhere when unlabelled) and
+    ``out_meta`` (JSON). Returns the metadata."""
+    loaded = load_source(name, spec, cache_dir)
+    raw_shape = list(loaded.X.shape)
+    X, labels, steps = preprocess(loaded.X, loaded.labels, spec, name)
+    n_distinct = count_distinct_rows(X)
+    if n_distinct == 1:
+        raise DataError(f"dataset {name}: every point is identical after preprocessing (all-constant data)")
+    has_labels = labels is not None
+    labels = np.asarray(labels, dtype=np.int64) if has_labels else np.full(X.shape[0], -1, dtype=np.int64)
+    meta = {
+        "dataset": name,
+        "source": spec["source"],
+        "config": spec,
+        "raw_shape": raw_shape,
+        "shape": list(X.shape),
+        "dtype": str(X.dtype),
+        "preprocessing": steps,
+        "n_distinct_points": n_distinct,
+        "has_labels": has_labels,
+        "n_label_classes": int(np.unique(labels).size) if has_labels else 0,
+        "sha256": {"X": sha256(X), "labels": sha256(labels)},
+        "versions": library_versions(["numpy"]),
+        **loaded.info,
+    }
+    io.save_npy(out_X, X)
+    io.save_npy(out_labels, labels)
+    io.write_json(out_meta, meta)
+    return meta

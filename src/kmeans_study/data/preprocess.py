@@ -1,0 +1,74 @@
+"""Preprocessing of one dataset: subsample rows, z-score features, project with PCA.
+
+The order is fixed and recorded: the subsample decides which points are studied, then features
+are standardised on those points (as the reference notebook does), then PCA.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from kmeans_study.data.sources import DataError
+
+
+def subsample_rows(n: int, size: int, seed: int) -> np.ndarray:
+    """Sorted indices of ``size`` rows out of ``n``, drawn without replacement."""
+    rng = np.random.default_rng(seed)
+    return np.sort(rng.choice(n, size=size, replace=False))
+
+
+def zscore(X: np.ndarray) -> tuple[np.ndarray, int]:
+    """Standardise columns of X (n, d) to mean 0 and variance 1, in float64.
+
+    A zero-variance column becomes all zeros instead of NaN. Returns (Z, number of such columns).
+    """
+    X = np.asarray(X, dtype=np.float64)
+    mean = X.mean(axis=0)
+    std = X.std(axis=0)
+    constant = std == 0
+    std[constant] = 1.0
+    return (X - mean) / std, int(constant.sum())
+
+
+def pca(X: np.ndarray, n_components: int, dataset: str) -> tuple[np.ndarray, float]:
+    """Project X (n, d) on its first ``n_components`` principal components.
+
+    Returns (projected, explained variance ratio in total).
+    """
+    from sklearn.decomposition import PCA
+
+    n, d = X.shape
+    if n_components > min(n, d):
+        raise DataError(
+            f"config key 'datasets.{dataset}.pca': {n_components} components requested but the data "
+            f"has {d} features and {n} rows (at most {min(n, d)})"
+        )
+    model = PCA(n_components=n_components, svd_solver="full")
+    Z = model.fit_transform(X)
+    return Z, float(model.explained_variance_ratio_.sum())
+
+
+def preprocess(X, labels, spec: dict, dataset: str):
+    """Apply the dataset's preprocessing. Returns (X float32 C-contiguous, labels, steps)."""
+    steps: list[dict] = []
+    n = X.shape[0]
+    if spec.get("subsample") is not None:
+        size = spec["subsample"]
+        if size > n:
+            raise DataError(
+                f"config key 'datasets.{dataset}.subsample': {size} rows requested but the data has {n}"
+            )
+        rows = subsample_rows(n, size, spec["subsample_seed"])
+        X = X[rows]
+        labels = None if labels is None else labels[rows]
+        steps.append({"step": "subsample", "rows": size, "seed": spec["subsample_seed"]})
+    if spec.get("zscore", True):
+        X, n_constant = zscore(X)
+        steps.append({"step": "zscore", "constant_features": n_constant})
+    if spec.get("pca") is not None:
+        X, explained = pca(X, spec["pca"], dataset)
+        steps.append({"step": "pca", "components": spec["pca"], "explained_variance_ratio": explained})
+    X = np.ascontiguousarray(X, dtype=np.float32)
+    if not np.isfinite(X).all():
+        raise DataError(f"dataset {dataset}: preprocessing produced non-finite values (float32 overflow?)")
+    return X, labels, steps

@@ -1,0 +1,42 @@
+"""Every output path of the study, as Snakemake patterns: the one place that names files.
+
+Rules use the patterns with wildcards; Python code fills them with ``fmt``. Paths are relative to
+the working directory Snakemake runs in (the repository, or ``--directory``).
+"""
+
+from __future__ import annotations
+
+RESULTS = "results"
+LOGS = RESULTS + "/logs"
+BENCHMARKS = RESULTS + "/benchmarks"
+
+DATA_X = RESULTS + "/{dataset}/data/X.npy"
+DATA_LABELS = RESULTS + "/{dataset}/data/labels.npy"
+DATA_META = RESULTS + "/{dataset}/data/meta.json"
+
+INIT = RESULTS + "/{dataset}/init/k{k}/init{init_id}.npy"
+
+_FIT = RESULTS + "/{dataset}/fit/{backend}/k{k}/init{init_id}"
+FIT_CENTROIDS = _FIT + "/centroids.npy"
+FIT_LABELS = _FIT + "/labels.npy"
+FIT_RECORD = _FIT + "/record.json"
+
+_BACKEND = RESULTS + "/{dataset}/{backend}"
+BEST_INIT = _BACKEND + "/best_init.csv"
+ELBOW_JSON = _BACKEND + "/elbow.json"
+ELBOW_SCORES = _BACKEND + "/elbow_scores.csv"
+ELBOW_PLOT = _BACKEND + "/elbow.png"
+
+
+def log(rule: str, pattern_tail: str) -> str:
+    """Log file pattern of a rule, e.g. ``log("fit", "{dataset}/{backend}/k{k}/init{init_id}")``."""
+    return f"{LOGS}/{rule}/{pattern_tail}.log"
+
+
+def benchmark(rule: str, pattern_tail: str) -> str:
+    return f"{BENCHMARKS}/{rule}/{pattern_tail}.tsv"
+
+
+def fmt(pattern: str, **wildcards) -> str:
+    """Fill a pattern's wildcards: ``fmt(FIT_RECORD, dataset="blobs", backend="faiss", k=5, init_id=0)``."""
+    return pattern.format(**wildcards)

@@ -1,0 +1,52 @@
+"""What ran where: thread limits, BLAS/OpenMP kernels and library versions."""
+
+from __future__ import annotations
+
+import platform
+from contextlib import contextmanager
+from importlib import metadata
+from typing import Iterator
+
+# Distribution names of the libraries a record may mention, by import name.
+_DISTRIBUTIONS = {
+    "numpy": "numpy",
+    "sklearn": "scikit-learn",
+    "faiss": "faiss-cpu",
+    "torchvision": "torchvision",
+    "pandas": "pandas",
+    "kneed": "kneed",
+    "matplotlib": "matplotlib",
+    "threadpoolctl": "threadpoolctl",
+}
+
+
+def library_versions(names: list[str]) -> dict[str, str]:
+    """Installed versions of the named libraries (import names), plus Python's."""
+    versions = {"python": platform.python_version()}
+    for name in names:
+        try:
+            versions[name] = metadata.version(_DISTRIBUTIONS.get(name, name))
+        except metadata.PackageNotFoundError:
+            versions[name] = "not installed"
+    return versions
+
+
+def native_libraries() -> list[dict]:
+    """The BLAS and OpenMP libraries loaded in this process, with the kernel each one uses.
+
+    ``architecture`` is OpenBLAS's kernel choice (for example Haswell, SkylakeX, or the slow
+    Prescott fallback on processors it does not recognise; OPENBLAS_CORETYPE overrides it).
+    """
+    from threadpoolctl import threadpool_info
+
+    keep = ("internal_api", "version", "architecture", "num_threads", "filepath")
+    return [{key: lib.get(key) for key in keep} for lib in threadpool_info()]
+
+
+@contextmanager
+def limit_threads(threads: int) -> Iterator[None]:
+    """Cap every loaded BLAS and OpenMP pool at ``threads`` (load the libraries first)."""
+    from threadpoolctl import threadpool_limits
+
+    with threadpool_limits(limits=threads):
+        yield

@@ -1,0 +1,88 @@
+import numpy as np
+import pandas as pd
+import pytest
+
+from kmeans_study.aggregate.best_init import best_init_table
+from kmeans_study.aggregate.elbow import elbow_summary, kneedle_elbow, line_r2, two_line_elbow, two_line_scores
+
+
+def reference_two_line_elbow(ks, inertias):
+    """The reference notebook's method written out literally: scikit-learn's LinearRegression and
+    r2_score on each side of every cut t in 2..N-2, best mean R^2, elbow = k at the cut."""
+    from sklearn.linear_model import LinearRegression
+    from sklearn.metrics import r2_score
+
+    x = np.asarray(ks, dtype=float).reshape(-1, 1)
+    y = np.asarray(inertias, dtype=float)
+    best_t, best_score = None, -np.inf
+    for t in range(2, len(ks) - 1):
+        left = LinearRegression().fit(x[:t], y[:t])
+        right = LinearRegression().fit(x[t:], y[t:])
+        score = (r2_score(y[:t], left.predict(x[:t])) + r2_score(y[t:], right.predict(x[t:]))) / 2
+        if score > best_score:
+            best_t, best_score = t, score
+    return int(ks[best_t])
+
+
+def test_two_line_elbow_finds_the_break_of_a_piecewise_linear_curve():
+    ks = np.arange(5, 16)
+    inertia = np.where(ks <= 9, 1000 - 150 * (ks - 5), 400 - 10 * (ks - 9)).astype(float)
+    assert two_line_elbow(ks, inertia) == 9
+    scores = two_line_scores(ks, inertia)
+    assert list(scores["t"]) == list(range(2, len(ks) - 1))
+    assert scores["mean_r2"].max() == pytest.approx(1.0)
+
+
+def test_two_line_elbow_ignores_input_order():
+    ks = np.arange(2, 12)
+    inertia = 1.0 / ks
+    order = np.random.default_rng(0).permutation(len(ks))
+    assert two_line_elbow(ks[order], inertia[order]) == two_line_elbow(ks, inertia)
+
+
+@pytest.mark.parametrize("seed", range(25))
+def test_two_line_elbow_equals_the_reference_implementation(seed):
+    rng = np.random.default_rng(seed)
+    ks = np.arange(5, 16)
+    inertia = 1e6 / ks**rng.uniform(0.3, 2.0) + rng.normal(0, 2e3, ks.size)
+    assert two_line_elbow(ks, inertia) == reference_two_line_elbow(ks, inertia)
+
+
+def test_line_r2_edge_cases():
+    assert line_r2([1, 2, 3], [5, 5, 5]) == 1.0
+    assert line_r2([1, 2, 3], [1, 2, 3]) == pytest.approx(1.0)
+    assert line_r2([1, 2, 3, 4], [1, 3, 1, 3]) == pytest.approx(0.2)
+
+
+def test_too_few_points_give_no_elbow():
+    assert two_line_elbow([2, 3, 4], [9.0, 5.0, 4.0]) is None
+    assert two_line_scores([2, 3, 4], [9.0, 5.0, 4.0]).empty
+
+
+def test_kneedle_on_a_curve_with_a_clear_knee():
+    ks = np.arange(1, 11)
+    inertia = np.array([100, 50, 20, 18, 16.5, 15, 14, 13.2, 12.5, 12])
+    assert kneedle_elbow(ks, inertia) == 3
+    summary = elbow_summary(ks, inertia)
+    assert summary["kneedle"]["k"] == 3 and summary["two_line"]["k"] == two_line_elbow(ks, inertia)
+
+
+def records(rows):
+    return pd.DataFrame(
+        [
+            {"dataset": "d", "backend": "b", "k": k, "init_id": i, "inertia": v, "n_iter": 10 + i,
+             "converged": i != 2, "fit_wall_s": 0.1 * (i + 1), "fit_cpu_s": 0.1}
+            for k, i, v in rows
+        ]
+    )
+
+
+def test_best_init_picks_the_minimum_and_reports_the_spread():
+    table = best_init_table(records([(5, 0, 10.0), (5, 1, 8.0), (5, 2, 12.0), (6, 0, 7.0), (6, 1, 7.0)]))
+    five = table.set_index("k").loc[5]
+    assert five["best_init_id"] == 1 and five["inertia_best"] == 8.0
+    assert five["inertia_max"] == 12.0 and five["relative_spread"] == pytest.approx(0.5)
+    assert five["n_inits"] == 3 and five["n_converged"] == 2 and five["n_iter_best"] == 11
+    assert five["fit_wall_s_median"] == pytest.approx(0.2)
+    assert table.set_index("k").loc[6, "best_init_id"] == 0, "ties go to the lowest init id"
+    assert list(table["k"]) == [5, 6]

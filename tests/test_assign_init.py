@@ -1,0 +1,58 @@
+import numpy as np
+import pytest
+
+from kmeans_study.assign import assign
+from kmeans_study.init import kmeans_plusplus
+
+
+def test_assign_equals_brute_force_in_float64(blobs):
+    X, _ = blobs
+    C = X[[0, 50, 100, 150]]
+    d2 = ((X[:, None, :].astype(np.float64) - C[None].astype(np.float64)) ** 2).sum(-1)
+    labels, inertia = assign(X, C)
+    np.testing.assert_array_equal(labels, d2.argmin(1))
+    assert inertia == pytest.approx(d2.min(1).sum(), rel=1e-12)
+
+
+def test_assign_reads_a_memory_map_in_chunks(blobs, tmp_path, monkeypatch):
+    import kmeans_study.assign as module
+
+    X, _ = blobs
+    np.save(tmp_path / "X.npy", X)
+    mapped = np.load(tmp_path / "X.npy", mmap_mode="r")
+    monkeypatch.setattr(module, "CHUNK_ROWS", 64)
+    np.testing.assert_array_equal(assign(mapped, X[:3])[0], assign(X, X[:3])[0])
+
+
+def test_kmeans_plusplus_is_deterministic_and_picks_distinct_rows(blobs):
+    X, _ = blobs
+    first = kmeans_plusplus(X, 8, seed=4)
+    assert first.dtype == np.float32 and first.shape == (8, X.shape[1])
+    np.testing.assert_array_equal(first, kmeans_plusplus(X, 8, seed=4))
+    assert not np.array_equal(first, kmeans_plusplus(X, 8, seed=5))
+    rows = [int(np.flatnonzero((X == c).all(1))[0]) for c in first]
+    assert len(set(rows)) == 8
+
+
+def test_kmeans_plusplus_is_as_good_as_sklearns(blobs):
+    """Same algorithm as sklearn.cluster.kmeans_plusplus: compare the mean starting inertia
+    over many seeds (the two use different random streams, so not the same picks)."""
+    from sklearn.cluster import kmeans_plusplus as sk_plusplus
+
+    X, _ = blobs
+    ours = np.mean([assign(X, kmeans_plusplus(X, 5, seed=s))[1] for s in range(30)])
+    theirs = np.mean([assign(X, sk_plusplus(X, 5, random_state=s)[0])[1] for s in range(30)])
+    uniform = np.mean([assign(X, X[np.random.default_rng(s).choice(len(X), 5, replace=False)])[1] for s in range(30)])
+    assert ours == pytest.approx(theirs, rel=0.15)
+    assert ours < uniform
+
+
+def test_kmeans_plusplus_with_duplicate_points():
+    X = np.array([[0, 0]] * 5 + [[1, 1]] * 5 + [[3, 3]], dtype=np.float32)
+    C = kmeans_plusplus(X, 3, seed=0)
+    assert {tuple(c) for c in C} == {(0, 0), (1, 1), (3, 3)}
+
+
+def test_kmeans_plusplus_rejects_k_above_n():
+    with pytest.raises(ValueError, match="k=4"):
+        kmeans_plusplus(np.zeros((3, 2), dtype=np.float32), 4, seed=0)

@@ -1,0 +1,121 @@
+"""Every backend against scikit-learn from the same initial centroids."""
+
+import numpy as np
+import pytest
+from sklearn.cluster import KMeans
+
+from kmeans_study.assign import assign
+from kmeans_study.backends import REGISTRY, get_backend
+from kmeans_study.backends.base import absolute_tol
+from kmeans_study.fit import cluster_means, run_fit
+from kmeans_study.init import kmeans_plusplus
+
+K = 6
+STOP = {"max_iter": 300, "tol": 1e-4}
+
+
+@pytest.fixture(scope="module")
+def start(blobs):
+    X, _ = blobs
+    return kmeans_plusplus(X, K, seed=11)
+
+
+@pytest.fixture(scope="module")
+def reference(blobs, start):
+    """scikit-learn's own KMeans from the shared start (float64 to be the ground truth)."""
+    X, _ = blobs
+    model = KMeans(n_clusters=K, init=start.astype(np.float64), n_init=1, tol=1e-4, max_iter=300)
+    model.fit(X.astype(np.float64))
+    return model
+
+
+EXACT = [
+    ("sklearn", {"algorithm": "lloyd"}),
+    ("sklearn", {"algorithm": "elkan"}),
+    ("faiss", {"early_stopping": True}),
+    ("faiss", {"early_stopping": False}),
+]
+
+
+@pytest.mark.parametrize("name, params", EXACT, ids=lambda v: str(v))
+def test_exact_backends_reach_sklearn_inertia_from_the_same_start(blobs, start, reference, name, params):
+    X, _ = blobs
+    centroids, labels, record = run_fit(X, start, name, {**params, **STOP}, K, 0, 1, dataset="t", init_id=0)
+    assert record["inertia"] == pytest.approx(reference.inertia_, rel=1e-3)
+    assert centroids.shape == (K, X.shape[1]) and centroids.dtype == np.float32
+    assert record["converged"]
+    # Labels are the exact nearest centroid of every point.
+    brute = ((X[:, None, :].astype(np.float64) - centroids[None].astype(np.float64)) ** 2).sum(-1).argmin(1)
+    np.testing.assert_array_equal(labels, brute)
+
+
+def test_faiss_early_stopping_matches_sklearn_iteration_count(blobs, start):
+    X, _ = blobs
+    _, _, sk = run_fit(X, start, "sklearn", {"algorithm": "lloyd", **STOP}, K, 0, 1, dataset="t", init_id=0)
+    _, _, fa = run_fit(X, start, "faiss", {"early_stopping": True, **STOP}, K, 0, 1, dataset="t", init_id=0)
+    assert abs(sk["n_iter"] - fa["n_iter"]) <= 1
+    assert fa["n_iter"] < STOP["max_iter"]
+
+
+def test_faiss_without_early_stopping_runs_every_iteration(blobs, start):
+    X, _ = blobs
+    params = {"early_stopping": False, "max_iter": 37, "tol": 1e-4}
+    _, _, record = run_fit(X, start, "faiss", params, K, 0, 1, dataset="t", init_id=0)
+    assert record["n_iter"] == 37
+    assert record["converged_by"].startswith("fixed-point check")
+    assert record["details"]["points_used"] == X.shape[0]
+
+
+def test_faiss_sampled_trains_on_a_subsample_and_says_so(blobs, start):
+    X, _ = blobs
+    params = {"niter": 20, "max_points_per_centroid": 40, **STOP}
+    _, _, record = run_fit(X, start, "faiss_sampled", params, K, 0, 1, dataset="t", init_id=0)
+    assert record["details"]["points_used"] == 40 * K < X.shape[0]
+    assert record["n_iter"] == 20
+    assert "fixed number of iterations (20)" in record["details"]["stopping"]
+    # Its inertia is still computed on ALL points, like every other backend's.
+    _, inertia = assign(X, _centroids(X, start, params))
+    assert record["inertia"] == pytest.approx(inertia, rel=1e-12)
+
+
+def _centroids(X, start, params):
+    return get_backend("faiss_sampled", params).fit(X, start, K, 0, 1).centroids
+
+
+@pytest.mark.parametrize("name", sorted(REGISTRY))
+def test_native_initialisation_is_seeded(blobs, name):
+    X, _ = blobs
+    params = {"init": "native", **STOP}
+    params |= {"niter": 20, "max_points_per_centroid": 256} if name == "faiss_sampled" else {}
+    first = run_fit(X, None, name, params, K, 5, 1, dataset="t", init_id=0)
+    again = run_fit(X, None, name, params, K, 5, 1, dataset="t", init_id=0)
+    assert first[2]["init"] == "native"
+    np.testing.assert_array_equal(first[0], again[0])
+
+
+def test_record_reports_kernels_threads_and_versions(blobs, start):
+    X, _ = blobs
+    _, _, record = run_fit(X, start, "faiss", {"early_stopping": True, **STOP}, K, 0, 1, dataset="d", init_id=3)
+    assert (record["dataset"], record["init_id"], record["k"], record["threads"]) == ("d", 3, K, 1)
+    assert record["versions"]["faiss"] != "not installed"
+    blas = [lib for lib in record["native_libraries"] if lib["internal_api"] == "openblas"]
+    assert blas and all(lib["num_threads"] == 1 and lib["architecture"] for lib in blas)
+    assert record["fit_wall_s"] > 0 and record["fit_cpu_s"] >= 0
+
+
+def test_unknown_backend_is_refused():
+    with pytest.raises(KeyError, match="unknown backend 'nope'"):
+        get_backend("nope", {})
+
+
+def test_absolute_tol_is_sklearns(blobs):
+    X, _ = blobs
+    assert absolute_tol(X, 1e-4) == pytest.approx(np.mean(np.var(X.astype(np.float64), axis=0)) * 1e-4)
+    assert absolute_tol(X, 1e-4, chunk_rows=7) == pytest.approx(absolute_tol(X, 1e-4), rel=1e-12)
+
+
+def test_cluster_means_and_empty_clusters():
+    X = np.array([[0, 0], [2, 0], [10, 10]], dtype=np.float32)
+    C = np.array([[1, 0], [10, 10], [50, 50]], dtype=np.float32)
+    means = cluster_means(X, np.array([0, 0, 1]), C, chunk_rows=2)
+    np.testing.assert_allclose(means, [[1, 0], [10, 10], [50, 50]])

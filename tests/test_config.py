@@ -1,0 +1,130 @@
+import copy
+
+import pytest
+
+from kmeans_study.config import (
+    ConfigError,
+    backend_params,
+    fit_units,
+    init_ids,
+    init_seed,
+    k_values,
+    load_config,
+    validate_config,
+)
+
+MINIMAL = {"datasets": {"b": {"source": "blobs"}}, "backends": {"sklearn": {}}}
+
+
+def with_changes(**changes):
+    config = copy.deepcopy(MINIMAL)
+    config.update(changes)
+    return config
+
+
+def test_defaults_are_filled_from_the_schema():
+    config = validate_config(MINIMAL)
+    assert k_values(config, "b") == list(range(5, 16))
+    assert init_ids(config) == list(range(10))
+    assert config["fit"] == {"max_iter": 300, "tol": 1e-4}
+    assert config["datasets"]["b"]["n_samples"] == 5000 and config["datasets"]["b"]["zscore"] is True
+    assert config["backends"]["sklearn"] == {"algorithm": "lloyd", "init": "shared"}
+    assert "n_samples" not in validate_config(with_changes(datasets={"m": {"source": "mnist5k"}}))["datasets"]["m"]
+
+
+def test_input_is_not_modified():
+    raw = copy.deepcopy(MINIMAL)
+    validate_config(raw)
+    assert raw == MINIMAL
+
+
+def test_k_values_range_list_and_per_dataset_override():
+    config = validate_config(
+        with_changes(
+            k={"min": 2, "max": 10, "step": 4},
+            datasets={"a": {"source": "blobs"}, "b": {"source": "blobs", "k": {"values": [9, 3]}}},
+        )
+    )
+    assert k_values(config, "a") == [2, 6, 10]
+    assert k_values(config, "b") == [3, 9]
+
+
+def test_explicit_init_ids_and_fit_units():
+    config = validate_config(with_changes(inits=[7, 2], k={"values": [3, 4]}, backends={"sklearn": {}, "faiss": {}}))
+    assert init_ids(config) == [2, 7]
+    units = fit_units(config)
+    assert len(units) == 2 * 2 * 2 and len(set(units)) == len(units)
+    assert {u.backend for u in units} == {"sklearn", "faiss"}
+
+
+def test_seed_depends_only_on_dataset_k_and_init():
+    config = validate_config(MINIMAL)
+    wider = validate_config(with_changes(k={"min": 2, "max": 30}, inits=20, backends={"faiss": {}}))
+    assert init_seed(config, "b", 5, 3) == init_seed(wider, "b", 5, 3)
+    seeds = {init_seed(config, d, k, i) for d in ("a", "b") for k in (5, 6) for i in (0, 1)}
+    assert len(seeds) == 8
+    assert init_seed(validate_config(with_changes(seed=1)), "b", 5, 3) != init_seed(config, "b", 5, 3)
+    assert all(0 <= s < 2**31 for s in seeds)
+
+
+def test_backend_params_carry_the_stopping_rule():
+    config = validate_config(with_changes(backends={"faiss": {"early_stopping": False}}, fit={"tol": 0.01}))
+    assert backend_params(config, "faiss") == {"early_stopping": False, "init": "shared", "max_iter": 300, "tol": 0.01}
+
+
+@pytest.mark.parametrize(
+    "changes, expected",
+    [
+        ({"colour": "red"}, "'colour'"),
+        ({"datasets": {"b": {"source": "blobs", "n_samplez": 3}}}, "n_samplez"),
+        ({"datasets": {"b": {"source": "mnist5k", "n_samples": 3}}}, "n_samples"),
+        ({"datasets": {"b": {"source": "blobs", "n_samples": "many"}}}, "datasets.b.n_samples"),
+        ({"datasets": {"b": {"source": "parquet"}}}, "datasets.b.source"),
+        ({"datasets": {"b": {"source": "file"}}}, "datasets.b"),
+        ({"datasets": {}}, "datasets"),
+        ({"backends": {"sklearn": {}, "kmeans_gpu": {}}}, "'backends.kmeans_gpu'"),
+        ({"backends": {"sklearn": {"algorithm": "full"}}}, "backends.sklearn.algorithm"),
+        ({"k": {"min": 1, "max": 4}}, "k.min"),
+        ({"k": {"min": 9, "max": 4}}, "empty k range"),
+        ({"k": {"values": []}}, "k.values"),
+        ({"k": {"max": 4}}, "'k'"),
+        ({"inits": [1, 1]}, "inits"),
+        ({"inits": [-1, 2]}, "inits"),
+        ({"inits": 0}, "inits"),
+        ({"fit": {"max_iter": 0}}, "fit.max_iter"),
+        ({"fit": {"tol": "small"}}, "fit.tol"),
+        ({"datasets": {"b": {"source": "blobs", "n_samples": 10}}}, "exceeds the number of samples (10)"),
+        ({"datasets": {"b": {"source": "blobs", "n_features": 4, "pca": 5}}}, "datasets.b.pca"),
+        ({"datasets": {"bad name!": {"source": "blobs"}}}, "bad name!"),
+    ],
+)
+def test_invalid_configs_name_the_key(changes, expected):
+    with pytest.raises(ConfigError) as excinfo:
+        validate_config(with_changes(**changes))
+    assert expected in str(excinfo.value)
+
+
+def test_load_config_errors_name_the_file(tmp_path):
+    with pytest.raises(ConfigError, match="not found"):
+        load_config(tmp_path / "missing.yaml")
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("datasets: [unclosed\n")
+    with pytest.raises(ConfigError, match="bad.yaml"):
+        load_config(bad)
+
+
+def test_yaml_is_read_with_the_safe_loader(tmp_path):
+    unsafe = tmp_path / "unsafe.yaml"
+    unsafe.write_text("datasets: !!python/object/apply:os.system ['echo pwned']\n")
+    with pytest.raises(ConfigError, match="not valid YAML"):
+        load_config(unsafe)
+
+
+def test_shipped_configs_are_valid():
+    from kmeans_study.config import REPO_ROOT
+
+    shipped = [REPO_ROOT / "config.yaml", *sorted((REPO_ROOT / "workflow" / "configs").glob("*.yaml"))]
+    assert len(shipped) >= 3
+    for path in shipped:
+        config = load_config(path)
+        assert config["datasets"], path

@@ -1,0 +1,30 @@
+"""Fit jobs import only what their backend needs."""
+
+import json
+import subprocess
+import sys
+
+HEAVY = ["sklearn", "faiss", "torch", "torchvision", "pandas", "matplotlib", "mlxtend"]
+
+
+def imported_after(code: str) -> set[str]:
+    probe = code + f"\nimport json, sys; print(json.dumps([m for m in {HEAVY!r} if m in sys.modules]))"
+    out = subprocess.run([sys.executable, "-c", probe], check=True, capture_output=True, text=True).stdout
+    return set(json.loads(out.strip().splitlines()[-1]))
+
+
+def test_the_package_imports_nothing_heavy():
+    assert imported_after("import kmeans_study.steps, kmeans_study.fit, kmeans_study.backends, kmeans_study.rule") == set()
+
+
+def test_a_faiss_fit_imports_neither_sklearn_nor_torch(tmp_path):
+    code = f"""
+import numpy as np
+from kmeans_study import steps, io
+X = np.random.default_rng(0).random((200, 3), dtype=np.float32)
+io.save_npy("{tmp_path}/X.npy", X)
+io.write_json("{tmp_path}/meta.json", {{"n_distinct_points": 200, "shape": [200, 3], "sha256": {{"X": "x"}}}})
+steps.fit("d", "faiss", 4, 0, {{"early_stopping": True, "init": "native", "max_iter": 50, "tol": 1e-4}}, 1, 1,
+          "{tmp_path}/X.npy", "{tmp_path}/meta.json", None, "{tmp_path}/c.npy", "{tmp_path}/l.npy", "{tmp_path}/r.json")
+"""
+    assert imported_after(code) == {"faiss"}

@@ -1,0 +1,125 @@
+"""End to end: snakemake on a tiny config, then the outputs' contents checked against each other."""
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+import yaml
+
+ROOT = Path(__file__).resolve().parents[1]
+SNAKEMAKE = str(Path(sys.executable).with_name("snakemake"))
+KS = [2, 3, 4, 5]
+INITS = [0, 1]
+BACKENDS = ["sklearn", "faiss", "faiss_sampled"]
+
+pytestmark = pytest.mark.e2e
+
+
+def snakemake(workdir: Path, *args: str) -> subprocess.CompletedProcess:
+    env = {**os.environ, "PYTHONDONTWRITEBYTECODE": "1"}
+    return subprocess.run(
+        [SNAKEMAKE, "-s", str(ROOT / "Snakefile"), "--directory", str(workdir), "--configfile",
+         str(workdir / "config.yaml"), *args],
+        capture_output=True, text=True, env=env, timeout=600,
+    )
+
+
+@pytest.fixture(scope="module")
+def study(tmp_path_factory):
+    workdir = tmp_path_factory.mktemp("study")
+    rng = np.random.default_rng(0)
+    centres = rng.normal(0, 6, (3, 4))
+    points = np.repeat(centres, 40, axis=0) + rng.normal(0, 1, (120, 4))
+    table = pd.DataFrame(points, columns=list("abcd"))
+    table["kind"] = np.repeat(["x", "y", "z"], 40)
+    table.to_csv(workdir / "table.csv", index=False)
+    config = {
+        "k": {"values": KS},
+        "inits": len(INITS),
+        "datasets": {
+            "blobs": {"source": "blobs", "n_samples": 300, "n_features": 4, "centers": 3},
+            "table": {"source": "file", "path": str(workdir / "table.csv"), "label_column": "kind"},
+        },
+        "backends": {name: {} for name in BACKENDS},
+    }
+    (workdir / "config.yaml").write_text(yaml.safe_dump(config))
+    run = snakemake(workdir, "--cores", "2")
+    assert run.returncode == 0, run.stderr[-3000:]
+    return workdir
+
+
+def read(path: Path):
+    return json.loads(path.read_text())
+
+
+@pytest.mark.parametrize("dataset", ["blobs", "table"])
+def test_prepared_data_matches_its_metadata(study, dataset):
+    data = study / "results" / dataset / "data"
+    X = np.load(data / "X.npy", allow_pickle=False)
+    meta = read(data / "meta.json")
+    assert X.dtype == np.float32 and list(X.shape) == meta["shape"]
+    assert meta["has_labels"] and meta["n_label_classes"] == 3
+    np.testing.assert_allclose(X.mean(0), 0, atol=1e-5)
+
+
+@pytest.mark.parametrize("dataset", ["blobs", "table"])
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_best_init_and_elbow_follow_from_the_fit_records(study, dataset, backend):
+    results = study / "results" / dataset
+    records = [
+        read(results / "fit" / backend / f"k{k}" / f"init{i}" / "record.json") for k in KS for i in INITS
+    ]
+    assert {(r["k"], r["init_id"], r["backend"], r["dataset"]) for r in records} == {
+        (k, i, backend, dataset) for k in KS for i in INITS
+    }
+    best = pd.read_csv(results / backend / "best_init.csv").set_index("k")
+    assert list(best.index) == KS
+    for k in KS:
+        of_k = [r for r in records if r["k"] == k]
+        winner = min(of_k, key=lambda r: (r["inertia"], r["init_id"]))
+        assert best.loc[k, "best_init_id"] == winner["init_id"]
+        assert best.loc[k, "inertia_best"] == pytest.approx(winner["inertia"], rel=1e-12)
+        labels = np.load(results / "fit" / backend / f"k{k}" / f"init{winner['init_id']}" / "labels.npy")
+        assert labels.shape == (records[0]["n_points"],) and labels.max() < k
+    elbow = read(results / backend / "elbow.json")
+    assert elbow["k"] == KS
+    assert elbow["inertia"] == pytest.approx(list(best["inertia_best"]), rel=1e-12)
+    assert elbow["two_line"]["k"] in KS
+    assert (results / backend / "elbow.png").stat().st_size > 10_000
+
+
+def test_backends_start_from_the_same_centroids_and_agree_on_blobs(study):
+    results = study / "results" / "blobs"
+    for k in KS:
+        for i in INITS:
+            inertias = {b: read(results / "fit" / b / f"k{k}" / f"init{i}" / "record.json")["inertia"] for b in ("sklearn", "faiss")}
+            assert inertias["faiss"] == pytest.approx(inertias["sklearn"], rel=1e-3)
+    sampled = read(results / "fit" / "faiss_sampled" / "k3" / "init0" / "record.json")
+    assert sampled["details"]["points_used"] == 300 and sampled["n_iter"] == 20
+
+
+def test_every_fit_job_has_a_log_and_a_benchmark(study):
+    n_fits = 2 * len(KS) * len(INITS) * len(BACKENDS)
+    assert len(list((study / "results" / "logs" / "fit").rglob("*.log"))) == n_fits
+    assert len(list((study / "results" / "benchmarks" / "fit").rglob("*.tsv"))) == n_fits
+
+
+def test_a_second_run_has_nothing_to_do(study):
+    dry = snakemake(study, "-n")
+    assert dry.returncode == 0, dry.stderr
+    assert "Nothing to be done" in dry.stdout + dry.stderr
+
+
+def test_an_invalid_config_stops_before_any_job(tmp_path):
+    (tmp_path / "config.yaml").write_text(
+        yaml.safe_dump({"datasets": {"b": {"source": "blobs", "n_sampels": 10}}, "backends": {"sklearn": {}}})
+    )
+    run = snakemake(tmp_path, "--cores", "1")
+    assert run.returncode != 0
+    assert "datasets.b.n_sampels" in run.stderr
+    assert not (tmp_path / "results").exists()

@@ -1,0 +1,35 @@
+rule init_centroids:
+    input:
+        X=paths.DATA_X,
+        meta=paths.DATA_META,
+    output:
+        paths.INIT,
+    log:
+        paths.log("init_centroids", "{dataset}/k{k}/init{init_id}"),
+    conda:
+        "../../envs/data.yaml"
+    params:
+        seed=lambda wc: init_seed(config, wc.dataset, int(wc.k), int(wc.init_id)),
+    script:
+        "../../scripts/init_centroids.py"
+
+
+rule fit:
+    input:
+        unpack(fit_inputs),
+    output:
+        centroids=paths.FIT_CENTROIDS,
+        labels=paths.FIT_LABELS,
+        record=paths.FIT_RECORD,
+    log:
+        paths.log("fit", "{dataset}/{backend}/k{k}/init{init_id}"),
+    benchmark:
+        paths.benchmark("fit", "{dataset}/{backend}/k{k}/init{init_id}")
+    conda:
+        lambda wc: f"../../envs/fit_{'faiss' if wc.backend.startswith('faiss') else wc.backend}.yaml"
+    threads: 1
+    params:
+        backend=lambda wc: backend_params(config, wc.backend),
+        seed=lambda wc: init_seed(config, wc.dataset, int(wc.k), int(wc.init_id)),
+    script:
+        "../../scripts/fit.py"
