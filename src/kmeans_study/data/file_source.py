@@ -6,6 +6,7 @@ numbered as in the file: the first data row of a CSV is row 2, after its header 
 
 from __future__ import annotations
 
+import warnings
 from pathlib import Path
 
 import numpy as np
@@ -16,7 +17,10 @@ SUFFIXES = (".npy", ".csv", ".parquet")
 
 
 def _encode_labels(values) -> tuple[np.ndarray, list[str]]:
-    names, codes = np.unique(np.asarray(values).astype(str), return_inverse=True)
+    values = np.asarray(values)
+    if not np.issubdtype(values.dtype, np.number):  # numeric labels keep their numeric order
+        values = values.astype(str)
+    names, codes = np.unique(values, return_inverse=True)
     return codes.astype(np.int64), [str(n) for n in names]
 
 
@@ -48,10 +52,13 @@ def _load_table(path: Path, label_column, dataset: str):
     header_rows = 1
     if path.suffix == ".csv":
         try:
-            frame = pd.read_csv(path)
+            with warnings.catch_warnings():
+                # rows longer than the header would otherwise silently become the index or be cut
+                warnings.simplefilter("error", pd.errors.ParserWarning)
+                frame = pd.read_csv(path, index_col=False)
         except pd.errors.EmptyDataError:
             raise DataError(f"{path}: the file is empty") from None
-        except pd.errors.ParserError as exc:
+        except (pd.errors.ParserError, pd.errors.ParserWarning) as exc:
             raise DataError(f"{path}: not a rectangular table ({exc})") from None
     else:
         frame = pd.read_parquet(path)
