@@ -1,7 +1,4 @@
 from kmeans_study import rule, steps
 
 sm = snakemake  # noqa: F821 (injected by Snakemake's script directive)
-rule.run(
-    sm.log[0], steps.elbow, sm.wildcards.dataset, sm.wildcards.backend, sm.input.best,
-    sm.output.json, sm.output.scores, sm.output.plot, sm.params.dpi,
-)
+rule.run(sm.log[0], steps.elbow, sm.wildcards.dataset, sm.wildcards.backend, sm.input.best, sm.output.json, sm.output.scores)

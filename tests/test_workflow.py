@@ -46,6 +46,7 @@ def study(tmp_path_factory):
             "table": {"source": "file", "path": str(workdir / "table.csv"), "label_column": "kind"},
         },
         "backends": {name: {} for name in BACKENDS},
+        "report": {"heatmap_k": [3, 99]},
     }
     (workdir / "config.yaml").write_text(yaml.safe_dump(config))
     run = snakemake(workdir, "--cores", "2")
@@ -101,6 +102,71 @@ def test_backends_start_from_the_same_centroids_and_agree_on_blobs(study):
             assert inertias["faiss"] == pytest.approx(inertias["sklearn"], rel=1e-3)
     sampled = read(results / "fit" / "faiss_sampled" / "k3" / "init0" / "record.json")
     assert sampled["details"]["points_used"] == 300 and sampled["n_iter"] == 20
+
+
+REPORT_FILES = {
+    "per_backend": ["best_init.csv", "elbow.json", "elbow_scores.csv", "elbow.png", "confusion.csv", "quality.csv",
+                    "confusion_elbow.png", "confusion_k3.png"],
+    "per_dataset": ["timing.csv", "timing.png", "agreement.csv", "agreement_by_init.csv", "elbow_agreement.csv",
+                    "agreement.png"],
+}
+
+
+@pytest.mark.parametrize("dataset", ["blobs", "table"])
+def test_every_report_exists(study, dataset):
+    results = study / "results" / dataset
+    for backend in BACKENDS:
+        for name in REPORT_FILES["per_backend"]:
+            assert (results / backend / name).stat().st_size > 0, (backend, name)
+        assert not (results / backend / "confusion_k99.png").exists(), "k outside the range is skipped"
+    for name in REPORT_FILES["per_dataset"]:
+        assert (results / name).stat().st_size > 0, name
+
+
+def test_reports_are_consistent_with_the_fit_records(study):
+    from sklearn.metrics import adjusted_rand_score
+
+    results = study / "results" / "blobs"
+    timing = pd.read_csv(results / "timing.csv").set_index(["backend", "k"])
+    truth = np.load(results / "data" / "labels.npy")
+    for backend in BACKENDS:
+        best = pd.read_csv(results / backend / "best_init.csv").set_index("k")
+        quality = pd.read_csv(results / backend / "quality.csv").set_index("k")
+        confusion = pd.read_csv(results / backend / "confusion.csv")
+        for k in KS:
+            records = [read(results / "fit" / backend / f"k{k}" / f"init{i}" / "record.json") for i in INITS]
+            assert timing.loc[(backend, k), "fit_wall_s_median"] == pytest.approx(np.median([r["fit_wall_s"] for r in records]))
+            assert timing.loc[(backend, k), "n_iter_median"] == np.median([r["n_iter"] for r in records])
+            clusters = np.load(results / "fit" / backend / f"k{k}" / f"init{best.loc[k, 'best_init_id']}" / "labels.npy")
+            assert quality.loc[k, "ari"] == pytest.approx(adjusted_rand_score(truth, clusters))
+            counts = confusion[confusion["k"] == k][[f"cluster_{j}" for j in range(k)]].to_numpy()
+            assert counts.sum() == len(truth)
+            assert counts[0, 0] == np.sum((truth == 0) & (clusters == 0))
+    by_init = pd.read_csv(results / "agreement_by_init.csv")
+    row = by_init.iloc[-1]
+    a = np.load(results / "fit" / row["backend_a"] / f"k{row['k']}" / f"init{row['init_id']}" / "labels.npy")
+    b = np.load(results / "fit" / row["backend_b"] / f"k{row['k']}" / f"init{row['init_id']}" / "labels.npy")
+    assert row["ari"] == pytest.approx(adjusted_rand_score(a, b))
+    assert len(by_init) == len(KS) * len(INITS) * 3
+
+
+def test_summary_names_every_dataset_with_provenance(study):
+    summary = (study / "results" / "summary.md").read_text()
+    provenance = read(study / "results" / "provenance.json")
+    for dataset in ("blobs", "table"):
+        assert f"## Dataset `{dataset}`" in summary
+        sha = read(study / "results" / dataset / "data" / "meta.json")["sha256"]["X"]
+        assert provenance["data_sha256"][dataset] == sha and sha in summary
+    assert provenance["config_sha256"] in summary
+    assert provenance["versions"]["faiss"] and provenance["versions"]["sklearn"]
+    for link in __import__("re").findall(r"\]\(([^)]+)\)", summary):
+        assert (study / "results" / link).exists(), link
+
+
+def test_snakemake_report_builds_an_html_report(study):
+    run = snakemake(study, "--report", str(study / "report.html"))
+    assert run.returncode == 0, run.stderr[-2000:]
+    assert (study / "report.html").stat().st_size > 50_000
 
 
 def test_every_fit_job_has_a_log_and_a_benchmark(study):

@@ -227,6 +227,19 @@ def fit_units(config: dict) -> list[FitUnit]:
     ]
 
 
+def has_labels(config: dict, dataset: str) -> bool:
+    """Whether the prepared dataset will carry true labels (for the confusion reports)."""
+    ds = config["datasets"][dataset]
+    if ds["source"] == "file":
+        return ds.get("label_column") is not None
+    return ds["source"] != "uniform"
+
+
+def heatmap_ks(config: dict, dataset: str) -> list[int]:
+    """The k values of ``report.heatmap_k`` that ``dataset`` fits."""
+    return [k for k in config["report"]["heatmap_k"] if k in k_values(config, dataset)]
+
+
 def dataset_spec(config: dict, dataset: str) -> dict[str, Any]:
     """What determines a dataset's prepared arrays (everything but its k values)."""
     return {key: value for key, value in config["datasets"][dataset].items() if key != "k"}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import resource
 import socket
 import time
 from importlib import import_module
@@ -12,6 +13,10 @@ from kmeans_study.assign import assign
 from kmeans_study.backends import get_backend
 from kmeans_study.backends.base import absolute_tol
 from kmeans_study.runtime import library_versions, limit_threads, native_libraries
+
+# Version of what a fit computes and records. It is a parameter of every fit job, so bumping it
+# (whenever the record's contents or the evaluation change) reruns the fits of existing results.
+RECORD_VERSION = 2
 
 
 def cluster_means(X: np.ndarray, labels: np.ndarray, centroids: np.ndarray, chunk_rows: int = 65536) -> np.ndarray:
@@ -52,6 +57,7 @@ def run_fit(X, init, backend_name: str, params: dict, k: int, seed: int, threads
         eval_wall = time.perf_counter() - start_eval
     converged = result.converged if result.converged is not None else shift <= tol
     record = {
+        "record_version": RECORD_VERSION,
         "dataset": dataset,
         "backend": backend_name,
         "k": k,
@@ -74,6 +80,8 @@ def run_fit(X, init, backend_name: str, params: dict, k: int, seed: int, threads
         "fit_cpu_s": fit_cpu,
         "eval_wall_s": eval_wall,
         "threads": threads,
+        "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+        "data_mb": X.nbytes / 1e6,
         "details": result.details,
         "versions": library_versions([m.split(".")[0] for m in backend.libraries] + ["threadpoolctl"]),
         "native_libraries": kernels,

@@ -26,6 +26,24 @@ BEST_INIT = _BACKEND + "/best_init.csv"
 ELBOW_JSON = _BACKEND + "/elbow.json"
 ELBOW_SCORES = _BACKEND + "/elbow_scores.csv"
 ELBOW_PLOT = _BACKEND + "/elbow.png"
+CONFUSION = _BACKEND + "/confusion.csv"
+QUALITY = _BACKEND + "/quality.csv"
+# {which} is "elbow" (the backend's two-line elbow k) or "k<k>" (a k listed in report.heatmap_k).
+CONFUSION_PLOT = _BACKEND + "/confusion_{which}.png"
+
+_DATASET = RESULTS + "/{dataset}"
+TIMING = _DATASET + "/timing.csv"
+TIMING_PLOT = _DATASET + "/timing.png"
+AGREEMENT_BY_INIT = _DATASET + "/agreement_by_init.csv"
+AGREEMENT = _DATASET + "/agreement.csv"
+ELBOW_AGREEMENT = _DATASET + "/elbow_agreement.csv"
+AGREEMENT_PLOT = _DATASET + "/agreement.png"
+
+SUMMARY = RESULTS + "/summary.md"
+PROVENANCE = RESULTS + "/provenance.json"
+
+
+_FIT_TAIL = "{dataset}/{backend}/k{k}/init{init_id}"
 
 
 def log(rule: str, pattern_tail: str) -> str:
@@ -40,3 +58,7 @@ def benchmark(rule: str, pattern_tail: str) -> str:
 def fmt(pattern: str, **wildcards) -> str:
     """Fill a pattern's wildcards: ``fmt(FIT_RECORD, dataset="blobs", backend="faiss", k=5, init_id=0)``."""
     return pattern.format(**wildcards)
+
+
+FIT_LOG = log("fit", _FIT_TAIL)
+FIT_BENCHMARK = benchmark("fit", _FIT_TAIL)

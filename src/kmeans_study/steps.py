@@ -81,15 +81,143 @@ def best_init(record_paths: list[str], out_csv: str) -> None:
     io.write_csv(out_csv, best_init_table(load_records(record_paths)))
 
 
-def elbow(dataset: str, backend: str, best_csv: str, out_json: str, out_scores: str, out_plot: str, dpi: int) -> None:
+def elbow(dataset: str, backend: str, best_csv: str, out_json: str, out_scores: str) -> None:
     import pandas as pd
 
     from kmeans_study.aggregate.elbow import elbow_summary, two_line_scores
-    from kmeans_study.aggregate.plots import elbow_figure
 
     best = pd.read_csv(best_csv)
-    summary = {"dataset": dataset, "backend": backend, **elbow_summary(best["k"], best["inertia_best"])}
     io.write_csv(out_scores, two_line_scores(best["k"], best["inertia_best"]))
-    fig = elbow_figure(best, summary, f"{dataset}: elbow of the {backend} fits")
+    io.write_json(out_json, {"dataset": dataset, "backend": backend, **elbow_summary(best["k"], best["inertia_best"])})
+
+
+def elbow_plot(dataset: str, backend: str, best_csv: str, elbow_json: str, out_plot: str, dpi: int) -> None:
+    import pandas as pd
+
+    from kmeans_study.aggregate.plots import elbow_figure
+
+    fig = elbow_figure(pd.read_csv(best_csv), io.read_json(elbow_json), f"{dataset}: elbow of the {backend} fits")
     io.save_figure(out_plot, fig, dpi)
-    io.write_json(out_json, summary)
+
+
+def _fit_labels(records, label_paths: list[str], with_backend: bool) -> dict:
+    """Labels of every fit, keyed by (k, init_id) or (backend, k, init_id); ``label_paths`` is in
+    the order of ``records``' rows (both come from one expand in the rule)."""
+    keys = ["backend", "k", "init_id"] if with_backend else ["k", "init_id"]
+    return {
+        tuple(row): io.load_npy(path) for row, path in zip(records[keys].itertuples(index=False, name=None), label_paths)
+    }
+
+
+def confusion(
+    data_labels: str, meta_path: str, best_csv: str, record_paths: list[str], label_paths: list[str],
+    out_confusion: str, out_quality: str,
+) -> None:
+    import pandas as pd
+
+    from kmeans_study.aggregate.best_init import load_records
+    from kmeans_study.aggregate.reports import confusion_and_quality
+
+    meta = io.read_json(meta_path)
+    fits = _fit_labels(load_records(record_paths), label_paths, with_backend=False)
+    table, scores = confusion_and_quality(io.load_npy(data_labels), meta.get("label_names"), pd.read_csv(best_csv), fits)
+    io.write_csv(out_confusion, table)
+    io.write_csv(out_quality, scores)
+
+
+def confusion_plot(
+    dataset: str, backend: str, which: str, confusion_csv: str, elbow_json: str, out_plot: str, dpi: int
+) -> None:
+    import pandas as pd
+
+    from kmeans_study.aggregate.plots import confusion_figure
+
+    k = io.read_json(elbow_json)["two_line"]["k"] if which == "elbow" else int(which.removeprefix("k"))
+    table = pd.read_csv(confusion_csv)
+    if k is None:
+        k = int(table["k"].iloc[0])
+        log.warning("no two-line elbow (fewer than 4 k values): drawing k=%d", k)
+    label = "the two-line elbow" if which == "elbow" else "a requested k"
+    fig = confusion_figure(table, k, f"{dataset}, {backend}: labels vs clusters at k={k} ({label}), best init")
+    io.save_figure(out_plot, fig, dpi)
+
+
+def timing(record_paths: list[str], benchmark_paths: list[str], out_csv: str) -> None:
+    from kmeans_study.aggregate.best_init import load_records
+    from kmeans_study.aggregate.reports import read_benchmark, timing_table
+
+    io.write_csv(out_csv, timing_table(load_records(record_paths), [read_benchmark(p) for p in benchmark_paths]))
+
+
+def timing_plot(dataset: str, timing_csv: str, out_plot: str, dpi: int) -> None:
+    import pandas as pd
+
+    from kmeans_study.aggregate.plots import timing_figure
+
+    io.save_figure(out_plot, timing_figure(pd.read_csv(timing_csv), f"{dataset}: fit time per backend"), dpi)
+
+
+def agreement(
+    record_paths: list[str], label_paths: list[str], elbow_jsons: dict[str, str],
+    out_by_init: str, out_by_k: str, out_elbows: str,
+) -> None:
+    from kmeans_study.aggregate.best_init import load_records
+    from kmeans_study.aggregate.reports import agreement_tables
+
+    records = load_records(record_paths)
+    fits = _fit_labels(records, label_paths, with_backend=True)
+    elbows = {backend: io.read_json(path) for backend, path in elbow_jsons.items()}
+    by_init, by_k, elbow_agreement = agreement_tables(records, fits, elbows)
+    io.write_csv(out_by_init, by_init)
+    io.write_csv(out_by_k, by_k)
+    io.write_csv(out_elbows, elbow_agreement)
+
+
+def agreement_plot(dataset: str, agreement_csv: str, out_plot: str, dpi: int) -> None:
+    import pandas as pd
+
+    from kmeans_study.aggregate.plots import agreement_figure
+
+    fig = agreement_figure(pd.read_csv(agreement_csv), f"{dataset}: do the backends agree? (same start)")
+    io.save_figure(out_plot, fig, dpi)
+
+
+def summary(config: dict, per_dataset: dict[str, dict], out_md: str, out_json: str) -> None:
+    """per_dataset : dataset -> {"meta": path, "elbows": {backend: path}, "quality": {backend:
+    path} (labelled datasets), "timing", "agreement", "elbow_agreement": paths, "files": [paths]}."""
+    from pathlib import Path
+
+    import pandas as pd
+
+    from kmeans_study.aggregate.summary import config_hash, dataset_section, summary_markdown
+    from kmeans_study.config import init_ids
+    from kmeans_study.runtime import library_versions
+
+    base = Path(out_md).parent
+    sections, versions, checksums = [], library_versions(["pandas", "matplotlib", "kneed", "sklearn"]), {}
+    for name, files in per_dataset.items():
+        meta = io.read_json(files["meta"])
+        checksums[name] = meta["sha256"]["X"]
+        loaded = {
+            "meta": meta,
+            "elbows": {b: io.read_json(p) for b, p in files["elbows"].items()},
+            "quality": {b: pd.read_csv(p) for b, p in files.get("quality", {}).items()},
+            "timing": pd.read_csv(files["timing"]),
+            "files": files["files"],
+        }
+        if "agreement" in files:
+            loaded["agreement"] = pd.read_csv(files["agreement"])
+            loaded["elbow_agreement"] = pd.read_csv(files["elbow_agreement"])
+        sections.append(dataset_section(name, loaded, base))
+    for record_path in {p for files in per_dataset.values() for p in files["sample_records"]}:
+        versions.update(io.read_json(record_path)["versions"])
+    provenance = {
+        "config_sha256": config_hash(config),
+        "config": config,
+        "data_sha256": checksums,
+        "n_inits": len(init_ids(config)),
+        "versions": versions,
+    }
+    io.write_json(out_json, provenance)
+    with io.atomic_path(out_md) as tmp:
+        tmp.write_text(summary_markdown(config, sections, provenance))

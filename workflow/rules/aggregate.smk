@@ -1,8 +1,14 @@
 rule best_init:
     input:
-        records=fit_records,
+        records=lambda wc: fit_outputs(paths.FIT_RECORD, wc.dataset, [wc.backend]),
     output:
-        paths.BEST_INIT,
+        report(
+            paths.BEST_INIT,
+            caption="../report/best_init.rst",
+            category="{dataset}",
+            subcategory="How many clusters",
+            labels={"table": "best init per k", "backend": "{backend}"},
+        ),
     log:
         paths.log("best_init", "{dataset}/{backend}"),
     localrule: True
@@ -18,18 +24,125 @@ rule elbow:
     output:
         json=paths.ELBOW_JSON,
         scores=paths.ELBOW_SCORES,
-        plot=report(
-            paths.ELBOW_PLOT,
-            caption="../report/elbow.rst",
-            category="Elbow",
-            labels={"dataset": "{dataset}", "backend": "{backend}"},
-        ),
     log:
         paths.log("elbow", "{dataset}/{backend}"),
     localrule: True
     conda:
         "../../envs/aggregate.yaml"
-    params:
-        dpi=config["report"]["elbow_plot_dpi"],
     script:
         "../../scripts/elbow.py"
+
+
+rule confusion:
+    input:
+        labels=paths.DATA_LABELS,
+        meta=paths.DATA_META,
+        best=paths.BEST_INIT,
+        records=lambda wc: fit_outputs(paths.FIT_RECORD, wc.dataset, [wc.backend]),
+        fit_labels=lambda wc: fit_outputs(paths.FIT_LABELS, wc.dataset, [wc.backend]),
+    output:
+        confusion=report(
+            paths.CONFUSION,
+            caption="../report/confusion.rst",
+            category="{dataset}",
+            subcategory="How good",
+            labels={"table": "confusion pivots", "backend": "{backend}"},
+        ),
+        quality=report(
+            paths.QUALITY,
+            caption="../report/quality.rst",
+            category="{dataset}",
+            subcategory="How good",
+            labels={"table": "quality vs labels", "backend": "{backend}"},
+        ),
+    log:
+        paths.log("confusion", "{dataset}/{backend}"),
+    localrule: True
+    conda:
+        "../../envs/aggregate.yaml"
+    script:
+        "../../scripts/confusion.py"
+
+
+rule timing:
+    input:
+        records=lambda wc: fit_outputs(paths.FIT_RECORD, wc.dataset, BACKENDS),
+        benchmarks=lambda wc: fit_outputs(paths.FIT_BENCHMARK, wc.dataset, BACKENDS),
+    output:
+        report(
+            paths.TIMING,
+            caption="../report/timing.rst",
+            category="{dataset}",
+            subcategory="Which backend is fastest",
+            labels={"table": "timing"},
+        ),
+    log:
+        paths.log("timing", "{dataset}"),
+    localrule: True
+    conda:
+        "../../envs/aggregate.yaml"
+    script:
+        "../../scripts/timing.py"
+
+
+rule agreement:
+    input:
+        records=lambda wc: fit_outputs(paths.FIT_RECORD, wc.dataset, BACKENDS),
+        fit_labels=lambda wc: fit_outputs(paths.FIT_LABELS, wc.dataset, BACKENDS),
+        elbows=expand(paths.ELBOW_JSON, backend=BACKENDS, allow_missing=True),
+    output:
+        by_k=report(
+            paths.AGREEMENT,
+            caption="../report/agreement.rst",
+            category="{dataset}",
+            subcategory="Do the backends agree",
+            labels={"table": "agreement per k"},
+        ),
+        by_init=paths.AGREEMENT_BY_INIT,
+        elbows=report(
+            paths.ELBOW_AGREEMENT,
+            caption="../report/elbow_agreement.rst",
+            category="{dataset}",
+            subcategory="Do the backends agree",
+            labels={"table": "elbow agreement"},
+        ),
+    log:
+        paths.log("agreement", "{dataset}"),
+    localrule: True
+    conda:
+        "../../envs/aggregate.yaml"
+    params:
+        backends=BACKENDS,
+    script:
+        "../../scripts/agreement.py"
+
+
+rule summary:
+    input:
+        lambda wc: [
+            path
+            for entry in summary_inputs().values()
+            for value in entry.values()
+            for path in (
+                value.values()
+                if isinstance(value, dict)
+                else value if isinstance(value, list) else [value]
+            )
+        ],
+    output:
+        md=report(
+            paths.SUMMARY,
+            caption="../report/summary.rst",
+            category="Summary",
+            labels={"file": "summary.md"},
+        ),
+        provenance=paths.PROVENANCE,
+    log:
+        paths.log("summary", "summary"),
+    localrule: True
+    conda:
+        "../../envs/aggregate.yaml"
+    params:
+        per_dataset=lambda wc: summary_inputs(),
+    script:
+        "../../scripts/summary.py"

@@ -8,10 +8,13 @@ from pathlib import Path
 sys.path.insert(0, str(Path(workflow.basedir) / "src"))
 
 from kmeans_study import paths
+from kmeans_study.fit import RECORD_VERSION
 from kmeans_study.config import (
     ConfigError,
     backend_params,
     dataset_spec,
+    has_labels,
+    heatmap_ks,
     init_ids,
     init_seed,
     k_values,
@@ -25,12 +28,16 @@ except ConfigError as exc:
 config.clear()
 config.update(_validated)
 
+BACKENDS = list(config["backends"])
+DPI = config["report"]["plot_dpi"]
+
 
 wildcard_constraints:
     dataset="|".join(map(re.escape, config["datasets"])),
-    backend="|".join(config["backends"]),
+    backend="|".join(BACKENDS),
     k=r"\d+",
     init_id=r"\d+",
+    which=r"elbow|k\d+",
 
 
 def uses_shared_init(backend):
@@ -45,21 +52,71 @@ def fit_inputs(wildcards):
     return {name: expand(p, **wildcards)[0] for name, p in inputs.items()}
 
 
-def fit_records(wildcards):
-    """Every fit record of one (dataset, backend)."""
-    return expand(
-        paths.FIT_RECORD,
-        dataset=wildcards.dataset,
-        backend=wildcards.backend,
-        k=k_values(config, wildcards.dataset),
-        init_id=init_ids(config),
-    )
+def fit_outputs(pattern, dataset, backends):
+    """One path per fit of ``dataset`` by ``backends``, ordered by backend, k, init id. Rules that
+    take records and labels of the same fits rely on this one order."""
+    return [
+        paths.fmt(pattern, dataset=dataset, backend=b, k=k, init_id=i)
+        for b in backends
+        for k in k_values(config, dataset)
+        for i in init_ids(config)
+    ]
+
+
+def confusion_plots(dataset, backend):
+    whiches = ["elbow"] + [f"k{k}" for k in heatmap_ks(config, dataset)]
+    return [
+        paths.fmt(paths.CONFUSION_PLOT, dataset=dataset, backend=backend, which=w)
+        for w in whiches
+    ]
+
+
+def dataset_reports(dataset):
+    """Every report file of one dataset, by kind (the summary links them)."""
+    per_backend = [paths.BEST_INIT, paths.ELBOW_JSON, paths.ELBOW_PLOT]
+    if has_labels(config, dataset):
+        per_backend += [paths.CONFUSION, paths.QUALITY]
+    files = [
+        paths.fmt(p, dataset=dataset, backend=b) for b in BACKENDS for p in per_backend
+    ]
+    if has_labels(config, dataset):
+        files += [f for b in BACKENDS for f in confusion_plots(dataset, b)]
+    per_dataset = [paths.TIMING, paths.TIMING_PLOT]
+    if len(BACKENDS) > 1:
+        per_dataset += [
+            paths.AGREEMENT,
+            paths.AGREEMENT_BY_INIT,
+            paths.ELBOW_AGREEMENT,
+            paths.AGREEMENT_PLOT,
+        ]
+    return files + [paths.fmt(p, dataset=dataset) for p in per_dataset]
+
+
+def summary_inputs():
+    """What the summary reads, per dataset, as the summary step expects it."""
+    structure = {}
+    for dataset in config["datasets"]:
+        by_backend = lambda p: {
+            b: paths.fmt(p, dataset=dataset, backend=b) for b in BACKENDS
+        }
+        entry = {
+            "meta": paths.fmt(paths.DATA_META, dataset=dataset),
+            "elbows": by_backend(paths.ELBOW_JSON),
+            "timing": paths.fmt(paths.TIMING, dataset=dataset),
+            "files": dataset_reports(dataset),
+            "sample_records": fit_outputs(paths.FIT_RECORD, dataset, BACKENDS)[
+                :: len(init_ids(config))
+            ],
+        }
+        if has_labels(config, dataset):
+            entry["quality"] = by_backend(paths.QUALITY)
+        if len(BACKENDS) > 1:
+            entry["agreement"] = paths.fmt(paths.AGREEMENT, dataset=dataset)
+            entry["elbow_agreement"] = paths.fmt(paths.ELBOW_AGREEMENT, dataset=dataset)
+        structure[dataset] = entry
+    return structure
 
 
 def get_final_output():
-    targets = []
-    for dataset in config["datasets"]:
-        for backend in config["backends"]:
-            for pattern in (paths.BEST_INIT, paths.ELBOW_JSON, paths.ELBOW_PLOT):
-                targets.append(paths.fmt(pattern, dataset=dataset, backend=backend))
-    return targets
+    targets = [f for dataset in config["datasets"] for f in dataset_reports(dataset)]
+    return targets + [paths.SUMMARY, paths.PROVENANCE]

@@ -22,14 +22,15 @@ rule fit:
         labels=paths.FIT_LABELS,
         record=paths.FIT_RECORD,
     log:
-        paths.log("fit", "{dataset}/{backend}/k{k}/init{init_id}"),
+        paths.FIT_LOG,
     benchmark:
-        paths.benchmark("fit", "{dataset}/{backend}/k{k}/init{init_id}")
+        paths.FIT_BENCHMARK
     conda:
         lambda wc: f"../../envs/fit_{'faiss' if wc.backend.startswith('faiss') else wc.backend}.yaml"
     threads: 1
     params:
         backend=lambda wc: backend_params(config, wc.backend),
         seed=lambda wc: init_seed(config, wc.dataset, int(wc.k), int(wc.init_id)),
+        record_version=RECORD_VERSION,
     script:
         "../../scripts/fit.py"

@@ -6,13 +6,28 @@ import pandas as pd
 
 from kmeans_study import io
 
-RECORD_COLUMNS = ["dataset", "backend", "k", "init_id", "inertia", "n_iter", "converged", "fit_wall_s", "fit_cpu_s"]
+RECORD_COLUMNS = [
+    "dataset", "backend", "k", "init_id", "init", "inertia", "n_iter", "converged", "fit_wall_s", "fit_cpu_s",
+    "threads", "n_points", "peak_rss_mb",
+]
+
+
+def _blas_summary(record: dict) -> str:
+    """The BLAS libraries a fit had loaded and the kernel each used, e.g. 'openblas 0.3.15 Haswell'."""
+    libs = [lib for lib in record["native_libraries"] if lib["internal_api"] != "openmp"]
+    return "; ".join(f"{lib['internal_api']} {lib['version']} {lib['architecture']}" for lib in libs)
 
 
 def load_records(paths) -> pd.DataFrame:
-    """One row per fit record (the columns in RECORD_COLUMNS)."""
-    rows = [{key: record[key] for key in RECORD_COLUMNS} for record in map(io.read_json, paths)]
-    return pd.DataFrame(rows, columns=RECORD_COLUMNS)
+    """One row per fit record: the columns in RECORD_COLUMNS plus ``points_used`` (points the
+    backend trained on), ``blas`` (kernel summary) and ``record_path``."""
+    rows = []
+    for path in paths:
+        record = io.read_json(path)
+        row = {key: record[key] for key in RECORD_COLUMNS}
+        row.update(points_used=record["details"]["points_used"], blas=_blas_summary(record), record_path=str(path))
+        rows.append(row)
+    return pd.DataFrame(rows, columns=RECORD_COLUMNS + ["points_used", "blas", "record_path"])
 
 
 def best_init_table(records: pd.DataFrame) -> pd.DataFrame:

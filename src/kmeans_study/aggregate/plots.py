@@ -34,3 +34,78 @@ def elbow_figure(best: "pd.DataFrame", elbow: dict, title: str):
     ax.set_title(title)
     fig.tight_layout()
     return fig
+
+
+def confusion_figure(confusion: "pd.DataFrame", k: int, title: str):
+    """Heatmap of the label x cluster counts of one k, clusters ordered by their majority label."""
+    import numpy as np
+
+    block = confusion[confusion["k"] == k]
+    counts = block[[f"cluster_{j}" for j in range(k)]].to_numpy(dtype=float)
+    order = np.lexsort((-counts.max(axis=0), counts.argmax(axis=0)))
+    counts = counts[:, order]
+    fig, ax = plt.subplots(figsize=(max(4.5, 0.55 * k + 2.5), max(3.5, 0.45 * len(block) + 1.5)))
+    image = ax.imshow(counts, cmap="Blues", aspect="auto")
+    ax.set_xticks(range(k), [str(j) for j in order])
+    ax.set_yticks(range(len(block)), [str(v) for v in block["label"]])
+    ax.set_xlabel("cluster id (ordered by majority label)")
+    ax.set_ylabel("true label")
+    threshold = counts.max() / 2
+    if counts.size <= 400:
+        for (i, j), value in np.ndenumerate(counts):
+            ax.text(j, i, f"{int(value)}", ha="center", va="center", fontsize=7, color="white" if value > threshold else "black")
+    fig.colorbar(image, ax=ax, label="points")
+    ax.set_title(title)
+    fig.tight_layout()
+    return fig
+
+
+def timing_figure(timing: "pd.DataFrame", title: str):
+    """Median fit time per init against k for each backend (min-max band), log scale."""
+    fig, axes = plt.subplots(1, 2, figsize=(11, 4.2))
+    for i, (backend, rows) in enumerate(timing.groupby("backend", sort=True)):
+        color = f"C{i}"
+        axes[0].plot(rows["k"], rows["fit_wall_s_median"], "o-", color=color, label=backend)
+        axes[0].fill_between(rows["k"], rows["fit_wall_s_min"], rows["fit_wall_s_max"], color=color, alpha=0.15)
+        axes[1].plot(rows["k"], rows["s_per_iter_median"] * 1e3, "o-", color=color, label=backend)
+    axes[0].set_ylabel("fit wall time per init (s), median and min-max")
+    axes[1].set_ylabel("time per iteration (ms), median over inits")
+    for ax in axes:
+        ax.set_yscale("log")
+        ax.set_xlabel("k (number of clusters)")
+        ks = sorted(timing["k"].unique())
+        if len(ks) <= 25:
+            ax.set_xticks(ks)
+        ax.grid(True, which="both", alpha=0.3)
+        ax.legend(fontsize=8)
+    fig.suptitle(title)
+    fig.tight_layout()
+    return fig
+
+
+def agreement_figure(by_k: "pd.DataFrame", title: str):
+    """Per pair of backends: ARI and matched agreement against k (medians over inits), and the
+    naive unmatched agreement for contrast. Pairs get their own marker and size, so pairs with
+    equal values stay visible on top of each other."""
+    fig, axes = plt.subplots(1, 2, figsize=(11, 4.8), sharey=True)
+    pairs = list(by_k.groupby(["backend_a", "backend_b"], sort=False))
+    markers = "osD^vP"
+    for i, ((a, b), rows) in enumerate(pairs):
+        style = {"color": f"C{i}", "marker": markers[i % len(markers)], "markersize": 9 - 2 * (i % 3), "alpha": 0.85}
+        axes[0].plot(rows["k"], rows["ari_median"], "-", label=f"{b} vs {a}", **style)
+        axes[1].plot(rows["k"], rows["matched_agreement_median"], "-", label=f"{b} vs {a}: matched ids", **style)
+        axes[1].plot(rows["k"], rows["naive_agreement_unmatched_median"], ":", color=style["color"], alpha=0.6,
+                     label=f"{b} vs {a}: mean(a==b), unmatched (meaningless)")
+    axes[0].set_ylabel("adjusted Rand index (median over inits)")
+    axes[1].set_ylabel("fraction of points in the same cluster")
+    for ax in axes:
+        ax.set_xlabel("k (number of clusters)")
+        ks = sorted(by_k["k"].unique())
+        if len(ks) <= 25:
+            ax.set_xticks(ks)
+        ax.set_ylim(-0.05, 1.05)
+        ax.grid(True, alpha=0.3)
+        ax.legend(fontsize=7, loc="upper center", bbox_to_anchor=(0.5, -0.16), ncol=1 if ax is axes[1] else 2)
+    fig.suptitle(title)
+    fig.tight_layout()
+    return fig

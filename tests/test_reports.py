@@ -1,0 +1,129 @@
+import numpy as np
+import pandas as pd
+import pytest
+from sklearn import metrics
+
+from kmeans_study.aggregate.labelings import (
+    agreement,
+    confusion_pivot,
+    contingency,
+    matched_agreement,
+    naive_agreement,
+    purity,
+    quality,
+)
+from kmeans_study.aggregate.reports import agreement_tables, confusion_and_quality, timing_table
+
+
+@pytest.fixture
+def labelling():
+    rng = np.random.default_rng(1)
+    labels = rng.integers(0, 4, 500)
+    clusters = np.where(rng.random(500) < 0.8, labels, rng.integers(0, 6, 500))
+    return labels, clusters
+
+
+def test_matched_agreement_sees_through_permuted_ids(labelling):
+    _, clusters = labelling
+    permuted = np.array([3, 5, 0, 1, 2, 4])[clusters]
+    assert matched_agreement(clusters, permuted) == 1.0
+    assert naive_agreement(clusters, permuted) < 0.5
+    assert agreement(clusters, permuted)["ari"] == pytest.approx(1.0)
+
+
+def test_matched_agreement_of_different_partitions_is_below_one(labelling):
+    labels, clusters = labelling
+    value = matched_agreement(labels, clusters)
+    assert 0.5 < value < 1.0
+    assert value >= naive_agreement(labels, clusters)
+
+
+def test_pivot_counts_sum_to_n_and_equal_a_direct_count(labelling):
+    labels, clusters = labelling
+    pivot = confusion_pivot(labels, clusters, 6, ["a", "b", "c", "d"])
+    assert pivot.to_numpy().sum() == len(labels)
+    for i, name in enumerate(["a", "b", "c", "d"]):
+        for j in range(6):
+            assert pivot.loc[name, f"cluster_{j}"] == np.sum((labels == i) & (clusters == j))
+    assert contingency(labels, clusters).shape == (4, 6)
+
+
+def test_quality_equals_scikit_learn_and_a_hand_count(labelling):
+    labels, clusters = labelling
+    scores = quality(labels, clusters)
+    assert scores["ari"] == metrics.adjusted_rand_score(labels, clusters)
+    assert scores["nmi"] == metrics.normalized_mutual_info_score(labels, clusters)
+    assert scores["homogeneity"] == metrics.homogeneity_score(labels, clusters)
+    assert scores["completeness"] == metrics.completeness_score(labels, clusters)
+    majority = sum(np.bincount(labels[clusters == c]).max() for c in np.unique(clusters))
+    assert scores["purity"] == majority / len(labels)
+    assert purity(np.array([0, 0, 1, 1]), np.array([0, 0, 0, 1])) == 0.75
+
+
+def test_confusion_and_quality_use_the_best_init_of_each_k(labelling):
+    labels, clusters = labelling
+    best = pd.DataFrame({"k": [6, 7], "best_init_id": [1, 0], "inertia_best": [5.0, 4.0]})
+    seven = np.where(clusters == 5, 6, clusters)
+    fits = {(6, 0): np.zeros_like(clusters), (6, 1): clusters, (7, 0): seven}
+    table, scores = confusion_and_quality(labels, None, best, fits)
+    six = table[table["k"] == 6]
+    assert six["best_init_id"].unique().tolist() == [1]
+    assert six[[f"cluster_{j}" for j in range(6)]].to_numpy().sum() == len(labels)
+    assert six["cluster_6"].isna().all() and table[table["k"] == 7]["cluster_6"].notna().all()
+    assert scores.set_index("k").loc[6, "ari"] == metrics.adjusted_rand_score(labels, clusters)
+
+
+def fake_records(backends, ks=(3, 4), inits=(0, 1, 2)):
+    rng = np.random.default_rng(0)
+    rows = []
+    for b in backends:
+        for k in ks:
+            for i in inits:
+                rows.append({
+                    "dataset": "d", "backend": b, "k": k, "init_id": i, "init": "shared",
+                    "inertia": 100.0 - k + rng.random(), "n_iter": int(rng.integers(5, 30)),
+                    "converged": True, "fit_wall_s": float(rng.random()), "fit_cpu_s": 0.1, "threads": 1,
+                    "n_points": 50, "peak_rss_mb": float(rng.integers(50, 90)), "points_used": 50,
+                    "blas": "openblas 0.3.30 Haswell", "record_path": "",
+                })
+    return pd.DataFrame(rows)
+
+
+def test_timing_table_numbers_equal_the_fit_records():
+    records = fake_records(["sklearn", "faiss"])
+    benchmarks = [{"job_wall_s": 1.0 + i, "benchmark_rss_mb": 10.0 + i} for i in range(len(records))]
+    table = timing_table(records, benchmarks).set_index(["backend", "k"])
+    for (backend, k), rows in records.groupby(["backend", "k"]):
+        row = table.loc[(backend, k)]
+        assert row["fit_wall_s_median"] == rows["fit_wall_s"].median()
+        assert row["fit_wall_s_min"] == rows["fit_wall_s"].min()
+        assert row["fit_wall_s_max"] == rows["fit_wall_s"].max()
+        assert row["n_iter_median"] == rows["n_iter"].median()
+        assert row["s_per_iter_median"] == pytest.approx((rows["fit_wall_s"] / rows["n_iter"]).median())
+        assert row["peak_rss_mb_max"] == rows["peak_rss_mb"].max()
+        assert row["benchmark_rss_mb_max"] == max(benchmarks[i]["benchmark_rss_mb"] for i in rows.index)
+        sk = records[(records["backend"] == "sklearn") & (records["k"] == k)]["fit_wall_s"].median()
+        assert row["speedup_vs_sklearn"] == pytest.approx(sk / rows["fit_wall_s"].median())
+
+
+def test_agreement_tables_compare_every_pair_on_the_same_inits():
+    records = fake_records(["a", "b", "c"])
+    rng = np.random.default_rng(2)
+    base = {(k, i): rng.integers(0, k, 50) for k in (3, 4) for i in (0, 1, 2)}
+    fits = {}
+    for (k, i), labels in base.items():
+        fits[("a", k, i)] = labels
+        fits[("b", k, i)] = (labels + 1) % k
+        fits[("c", k, i)] = rng.integers(0, k, 50)
+    elbows = {name: {"two_line": {"k": 3}, "kneedle": {"k": 4 if name == "c" else 3}} for name in "abc"}
+    by_init, by_k, elbow = agreement_tables(records, fits, elbows)
+    assert len(by_init) == 3 * 2 * 3
+    ab = by_init[(by_init["backend_a"] == "a") & (by_init["backend_b"] == "b")]
+    assert (ab["matched_agreement"] == 1.0).all() and (ab["naive_agreement_unmatched"] == 0.0).all()
+    row = by_init.iloc[0]
+    ra = records.set_index(["backend", "k", "init_id"]).loc[(row["backend_a"], row["k"], row["init_id"])]
+    rb = records.set_index(["backend", "k", "init_id"]).loc[(row["backend_b"], row["k"], row["init_id"])]
+    assert row["inertia_ratio"] == rb["inertia"] / ra["inertia"]
+    assert set(by_k["n_inits"]) == {3}
+    kneedle = elbow[elbow["method"] == "kneedle"].set_index(["backend_a", "backend_b"])["agree"]
+    assert kneedle[("a", "b")] and not kneedle[("a", "c")]

@@ -1,0 +1,91 @@
+# Plots are drawn from result tables only, so a plotting option reruns these rules and nothing else.
+
+
+rule elbow_plot:
+    input:
+        best=paths.BEST_INIT,
+        elbow=paths.ELBOW_JSON,
+    output:
+        report(
+            paths.ELBOW_PLOT,
+            caption="../report/elbow.rst",
+            category="{dataset}",
+            subcategory="How many clusters",
+            labels={"plot": "elbow", "backend": "{backend}"},
+        ),
+    log:
+        paths.log("elbow_plot", "{dataset}/{backend}"),
+    localrule: True
+    conda:
+        "../../envs/aggregate.yaml"
+    params:
+        dpi=DPI,
+    script:
+        "../../scripts/elbow_plot.py"
+
+
+rule confusion_plot:
+    input:
+        confusion=paths.CONFUSION,
+        elbow=paths.ELBOW_JSON,
+    output:
+        report(
+            paths.CONFUSION_PLOT,
+            caption="../report/confusion_plot.rst",
+            category="{dataset}",
+            subcategory="How good",
+            labels={"plot": "confusion at {which}", "backend": "{backend}"},
+        ),
+    log:
+        paths.log("confusion_plot", "{dataset}/{backend}_{which}"),
+    localrule: True
+    conda:
+        "../../envs/aggregate.yaml"
+    params:
+        dpi=DPI,
+    script:
+        "../../scripts/confusion_plot.py"
+
+
+rule timing_plot:
+    input:
+        paths.TIMING,
+    output:
+        report(
+            paths.TIMING_PLOT,
+            caption="../report/timing_plot.rst",
+            category="{dataset}",
+            subcategory="Which backend is fastest",
+            labels={"plot": "timing"},
+        ),
+    log:
+        paths.log("timing_plot", "{dataset}"),
+    localrule: True
+    conda:
+        "../../envs/aggregate.yaml"
+    params:
+        dpi=DPI,
+    script:
+        "../../scripts/timing_plot.py"
+
+
+rule agreement_plot:
+    input:
+        paths.AGREEMENT,
+    output:
+        report(
+            paths.AGREEMENT_PLOT,
+            caption="../report/agreement_plot.rst",
+            category="{dataset}",
+            subcategory="Do the backends agree",
+            labels={"plot": "agreement"},
+        ),
+    log:
+        paths.log("agreement_plot", "{dataset}"),
+    localrule: True
+    conda:
+        "../../envs/aggregate.yaml"
+    params:
+        dpi=DPI,
+    script:
+        "../../scripts/agreement_plot.py"
