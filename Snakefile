@@ -1,9 +1,15 @@
+from pathlib import Path
+
 from snakemake.utils import min_version
 
 min_version("9.0")
 
 
-configfile: "config.yaml"
+# The study is config.yaml unless --configfile names another: Snakemake would otherwise merge the
+# two (a shipped config's datasets added to the default ones).
+if not workflow.overwrite_configfiles:
+
+    configfile: Path(workflow.basedir) / "config.yaml"
 
 
 report: "workflow/report/workflow.rst"
@@ -14,6 +20,22 @@ include: "workflow/rules/data.smk"
 include: "workflow/rules/fit.smk"
 include: "workflow/rules/aggregate.smk"
 include: "workflow/rules/plots.smk"
+
+
+# On a cluster only the data preparation, the inits and the fits are submitted; the aggregates
+# read small result files and run on the submitting host.
+localrules:
+    all,
+    best_init,
+    elbow,
+    confusion,
+    timing,
+    agreement,
+    summary,
+    elbow_plot,
+    confusion_plot,
+    timing_plot,
+    agreement_plot,
 
 
 rule all:

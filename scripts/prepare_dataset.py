@@ -1,7 +1,10 @@
 from kmeans_study import rule, steps
+from kmeans_study.config import k_values
 
 sm = snakemake  # noqa: F821 (injected by Snakemake's script directive)
+# The largest k is read from the config, not passed as a param: it is checked against the data
+# here, but widening the k range must not redo the preparation (common.smk checks prepared data).
 rule.run(
     sm.log[0], steps.prepare, sm.wildcards.dataset, sm.params.spec, sm.params.cache_dir,
-    sm.output.X, sm.output.labels, sm.output.meta,
+    max(k_values(sm.config, sm.wildcards.dataset)), sm.output.X, sm.output.labels, sm.output.meta,
 )

@@ -1,32 +1,19 @@
 """End to end: snakemake on a tiny config, then the outputs' contents checked against each other."""
 
 import json
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pytest
 import yaml
+from smk import snakemake
 
-ROOT = Path(__file__).resolve().parents[1]
-SNAKEMAKE = str(Path(sys.executable).with_name("snakemake"))
 KS = [2, 3, 4, 5]
 INITS = [0, 1]
 BACKENDS = ["sklearn", "faiss", "faiss_sampled"]
 
 pytestmark = pytest.mark.e2e
-
-
-def snakemake(workdir: Path, *args: str) -> subprocess.CompletedProcess:
-    env = {**os.environ, "PYTHONDONTWRITEBYTECODE": "1"}
-    return subprocess.run(
-        [SNAKEMAKE, "-s", str(ROOT / "Snakefile"), "--directory", str(workdir), "--configfile",
-         str(workdir / "config.yaml"), *args],
-        capture_output=True, text=True, env=env, timeout=600,
-    )
 
 
 @pytest.fixture(scope="module")

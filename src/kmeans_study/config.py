@@ -7,6 +7,8 @@ the tests all ask it, and none of them re-derive a k range or a seed on their ow
 from __future__ import annotations
 
 import copy
+import hashlib
+import json
 import zlib
 from dataclasses import dataclass
 from pathlib import Path
@@ -132,6 +134,8 @@ def _semantic_problems(config: dict) -> Iterator[str]:
     for name, ds in config["datasets"].items():
         if "k" in ds:
             yield from _k_spec_problems(ds["k"], f"datasets.{name}.k")
+        if ds["source"] == "file" and not Path(ds["path"]).is_file():
+            yield f"config key 'datasets.{name}.path': file not found: {ds['path']} (relative to {Path.cwd()})"
         n = _known_n_samples(ds)
         if n is not None:
             ks = _k_values(ds.get("k", config["k"]))
@@ -225,6 +229,11 @@ def fit_units(config: dict) -> list[FitUnit]:
         for i in init_ids(config)
         for b in backend_names(config)
     ]
+
+
+def config_hash(config: dict) -> str:
+    """SHA-256 of the validated config in canonical JSON (sorted keys)."""
+    return hashlib.sha256(json.dumps(config, sort_keys=True).encode()).hexdigest()
 
 
 def has_labels(config: dict, dataset: str) -> bool:

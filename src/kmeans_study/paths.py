@@ -6,6 +6,9 @@ the working directory Snakemake runs in (the repository, or ``--directory``).
 
 from __future__ import annotations
 
+import tempfile
+from pathlib import Path
+
 RESULTS = "results"
 LOGS = RESULTS + "/logs"
 BENCHMARKS = RESULTS + "/benchmarks"
@@ -62,3 +65,15 @@ def fmt(pattern: str, **wildcards) -> str:
 
 FIT_LOG = log("fit", _FIT_TAIL)
 FIT_BENCHMARK = benchmark("fit", _FIT_TAIL)
+
+
+def check_writable(directory: str = RESULTS) -> None:
+    """Fail now, with the directory named, if results cannot be written there."""
+    if Path(directory).exists() and not Path(directory).is_dir():
+        raise PermissionError(f"results directory '{directory}' is not writable: it exists and is not a directory")
+    try:
+        Path(directory).mkdir(parents=True, exist_ok=True)
+        with tempfile.NamedTemporaryFile(dir=directory, prefix=".write-test-"):
+            pass
+    except OSError as exc:
+        raise PermissionError(f"results directory '{directory}' is not writable: {exc.strerror or exc}") from None

@@ -7,10 +7,11 @@ import sys
 import time
 from typing import Callable
 
+from kmeans_study.backends.base import BackendUnavailable
 from kmeans_study.config import ConfigError
 from kmeans_study.data.sources import DataError
 
-USER_ERRORS = (ConfigError, DataError)
+USER_ERRORS = (ConfigError, DataError, BackendUnavailable)
 
 
 def run(log_path: str, step: Callable, *args, **kwargs):

@@ -16,20 +16,22 @@ from kmeans_study.data.sources import DataError
 log = logging.getLogger(__name__)
 
 
-def prepare(dataset: str, spec: dict, cache_dir: str, out_X: str, out_labels: str, out_meta: str) -> None:
+def prepare(
+    dataset: str, spec: dict, cache_dir: str, max_k: int, out_X: str, out_labels: str, out_meta: str
+) -> None:
     from kmeans_study.data.prepare import prepare_dataset
 
-    meta = prepare_dataset(dataset, spec, cache_dir, out_X, out_labels, out_meta)
+    meta = prepare_dataset(dataset, spec, cache_dir, out_X, out_labels, out_meta, max_k=max_k)
     log.info("prepared %s: shape %s, %d distinct points", dataset, meta["shape"], meta["n_distinct_points"])
 
 
 def check_k(dataset: str, k: int, meta: dict) -> None:
     """k must leave every cluster a distinct point to start from."""
-    if k > meta["n_distinct_points"]:
-        raise DataError(
-            f"dataset {dataset}: k={k} exceeds its {meta['n_distinct_points']} distinct points "
-            f"({meta['shape'][0]} rows); lower the k range for this dataset"
-        )
+    from kmeans_study.data.prepare import k_problem
+
+    problem = k_problem(dataset, k, meta["n_distinct_points"], meta["shape"][0])
+    if problem:
+        raise DataError(problem)
 
 
 def init_centroids(dataset: str, k: int, seed: int, X_path: str, meta_path: str, out: str) -> None:
@@ -189,8 +191,8 @@ def summary(config: dict, per_dataset: dict[str, dict], out_md: str, out_json: s
 
     import pandas as pd
 
-    from kmeans_study.aggregate.summary import config_hash, dataset_section, summary_markdown
-    from kmeans_study.config import init_ids
+    from kmeans_study.aggregate.summary import dataset_section, summary_markdown
+    from kmeans_study.config import config_hash, init_ids
     from kmeans_study.runtime import library_versions
 
     base = Path(out_md).parent

@@ -144,5 +144,7 @@ rule summary:
         "../../envs/aggregate.yaml"
     params:
         per_dataset=lambda wc: summary_inputs(),
+        # Any config change refreshes the provenance, even one that reruns nothing else.
+        config_sha256=config_hash(config),
     script:
         "../../scripts/summary.py"

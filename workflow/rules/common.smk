@@ -1,3 +1,4 @@
+import json
 import re
 import sys
 from pathlib import Path
@@ -8,10 +9,13 @@ from pathlib import Path
 sys.path.insert(0, str(Path(workflow.basedir) / "src"))
 
 from kmeans_study import paths
+from kmeans_study.backends import REGISTRY
+from kmeans_study.data.prepare import k_problem
 from kmeans_study.fit import RECORD_VERSION
 from kmeans_study.config import (
     ConfigError,
     backend_params,
+    config_hash,
     dataset_spec,
     has_labels,
     heatmap_ks,
@@ -23,10 +27,31 @@ from kmeans_study.config import (
 
 try:
     _validated = validate_config(config)
-except ConfigError as exc:
+    paths.check_writable()
+except (ConfigError, PermissionError) as exc:
     sys.exit(f"kmeans-study: {exc}")
 config.clear()
 config.update(_validated)
+
+
+def check_prepared_datasets():
+    """k values against data prepared by an earlier run, before any job starts (a fresh
+    dataset is checked by its prepare job)."""
+    for dataset in config["datasets"]:
+        meta = Path(paths.fmt(paths.DATA_META, dataset=dataset))
+        if meta.is_file():
+            facts = json.loads(meta.read_text())
+            problem = k_problem(
+                dataset,
+                max(k_values(config, dataset)),
+                facts["n_distinct_points"],
+                facts["shape"][0],
+            )
+            if problem:
+                sys.exit(f"kmeans-study: {problem}")
+
+
+check_prepared_datasets()
 
 BACKENDS = list(config["backends"])
 DPI = config["report"]["plot_dpi"]

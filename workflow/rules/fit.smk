@@ -26,8 +26,13 @@ rule fit:
     benchmark:
         paths.FIT_BENCHMARK
     conda:
-        lambda wc: f"../../envs/fit_{'faiss' if wc.backend.startswith('faiss') else wc.backend}.yaml"
+        lambda wc: f"../../envs/{REGISTRY[wc.backend].env}.yaml"
     threads: 1
+    resources:
+        # The data is memory-mapped, but scikit-learn centres a copy of it: room for the
+        # interpreter and libraries plus three times the data.
+        mem_mb=lambda wc, input: 500 + 3 * int(input.size_mb),
+        gpu=lambda wc: REGISTRY[wc.backend].gpus,
     params:
         backend=lambda wc: backend_params(config, wc.backend),
         seed=lambda wc: init_seed(config, wc.dataset, int(wc.k), int(wc.init_id)),

@@ -2,16 +2,9 @@
 
 from __future__ import annotations
 
-import hashlib
-import json
 from pathlib import Path
 
 import pandas as pd
-
-
-def config_hash(config: dict) -> str:
-    """SHA-256 of the validated config in canonical JSON (sorted keys)."""
-    return hashlib.sha256(json.dumps(config, sort_keys=True).encode()).hexdigest()
 
 
 def _table(frame: pd.DataFrame, floats: str = "{:.4g}") -> str:

@@ -6,13 +6,22 @@ The registry names classes by import path, so choosing a backend imports only it
 from __future__ import annotations
 
 from importlib import import_module
+from typing import NamedTuple
 
 from kmeans_study.backends.base import Backend, BackendResult
 
-REGISTRY: dict[str, str] = {
-    "sklearn": "kmeans_study.backends.sklearn_backend:SklearnKMeans",
-    "faiss": "kmeans_study.backends.faiss_backend:FaissExact",
-    "faiss_sampled": "kmeans_study.backends.faiss_backend:FaissSampled",
+
+class Registered(NamedTuple):
+    target: str  # "module:Class"
+    env: str  # conda environment of its fit jobs: envs/<env>.yaml
+    gpus: int = 0  # GPUs a fit job requests (resources: gpu)
+
+
+REGISTRY: dict[str, Registered] = {
+    "sklearn": Registered("kmeans_study.backends.sklearn_backend:SklearnKMeans", "fit_sklearn"),
+    "faiss": Registered("kmeans_study.backends.faiss_backend:FaissExact", "fit_faiss"),
+    "faiss_sampled": Registered("kmeans_study.backends.faiss_backend:FaissSampled", "fit_faiss"),
+    "faiss_gpu": Registered("kmeans_study.backends.faiss_backend:FaissGpu", "fit_faiss_gpu", gpus=1),
 }
 
 
@@ -20,8 +29,8 @@ def get_backend(name: str, params: dict) -> Backend:
     """An instance of backend ``name`` with its parameters (as ``config.backend_params`` gives)."""
     if name not in REGISTRY:
         raise KeyError(f"unknown backend {name!r}; known: {', '.join(REGISTRY)}")
-    module, cls = REGISTRY[name].split(":")
+    module, cls = REGISTRY[name].target.split(":")
     return getattr(import_module(module), cls)(params)
 
 
-__all__ = ["Backend", "BackendResult", "REGISTRY", "get_backend"]
+__all__ = ["Backend", "BackendResult", "REGISTRY", "Registered", "get_backend"]

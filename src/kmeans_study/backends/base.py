@@ -9,6 +9,10 @@ from typing import ClassVar
 import numpy as np
 
 
+class BackendUnavailable(RuntimeError):
+    """The backend cannot run here (for example a GPU backend where no GPU is visible)."""
+
+
 @dataclass
 class BackendResult:
     """What a backend returns.

@@ -1,5 +1,5 @@
-"""faiss k-means: exact on all points (``faiss``) and as the reference slides use it
-(``faiss_sampled``: subsampled training, fixed iterations).
+"""faiss k-means: exact on all points (``faiss``, and ``faiss_gpu`` on a GPU) and as the
+reference slides use it (``faiss_sampled``: subsampled training, fixed iterations).
 
 faiss's Clustering trains on at most ``max_points_per_centroid * k`` randomly drawn points
 (256 per centroid by default) and always runs ``niter`` iterations: it has no tolerance.
@@ -7,12 +7,21 @@ faiss's Clustering trains on at most ``max_points_per_centroid * k`` randomly dr
 
 from __future__ import annotations
 
+import os
+
 import numpy as np
 
-from kmeans_study.backends.base import Backend, BackendResult, absolute_tol
+from kmeans_study.backends.base import Backend, BackendResult, BackendUnavailable, absolute_tol
 
 
-def _train(X, k, niter, max_points_per_centroid, seed, init):
+def visible_gpus() -> int:
+    """GPUs faiss can use in this process (0 with faiss-cpu, or when none is visible)."""
+    import faiss
+
+    return faiss.get_num_gpus() if hasattr(faiss, "get_num_gpus") else 0
+
+
+def _train(X, k, niter, max_points_per_centroid, seed, init, gpu=False):
     import faiss
 
     km = faiss.Kmeans(
@@ -23,6 +32,9 @@ def _train(X, k, niter, max_points_per_centroid, seed, init):
         min_points_per_centroid=1,
         seed=seed,
         verbose=False,
+        # One GPU: device 0 of those visible, which is the one the scheduler gave this job
+        # (SLURM and CUDA_VISIBLE_DEVICES hide the others).
+        gpu=1 if gpu else False,
     )
     km.train(X, init_centroids=init)
     return np.array(km.centroids, dtype=np.float32), float(km.obj[-1])
@@ -42,6 +54,7 @@ class FaissExact(Backend):
 
     name = "faiss"
     libraries = ["numpy", "faiss"]
+    gpu = False
 
     def fit(self, X, init, k, seed, threads):
         X = _prepare(X, threads)
@@ -51,15 +64,16 @@ class FaissExact(Backend):
             "objective": "faiss objective at the last assignment step (centroids before the final update)",
             "points_used": n,
             "max_points_per_centroid": n,
+            **self.device(),
         }
         if not self.params.get("early_stopping", True):
-            centroids, obj = _train(X, k, max_iter, n, seed, init)
+            centroids, obj = _train(X, k, max_iter, n, seed, init, self.gpu)
             details["stopping"] = f"fixed number of iterations ({max_iter}), no tolerance"
             return BackendResult(centroids, max_iter, None, obj, details)
         tol = absolute_tol(X, self.params["tol"])
         centroids, converged, n_iter, obj = init, False, 0, None
         for n_iter in range(1, max_iter + 1):
-            updated, obj = _train(X, k, 1, n, (seed + n_iter) % 2**31, centroids)
+            updated, obj = _train(X, k, 1, n, (seed + n_iter) % 2**31, centroids, self.gpu)
             shift = None if centroids is None else float(((updated - centroids) ** 2).sum())
             centroids = updated
             if shift is not None and shift <= tol:
@@ -67,6 +81,28 @@ class FaissExact(Backend):
                 break
         details["stopping"] = "shared tolerance rule (scikit-learn's) or max_iter"
         return BackendResult(centroids, n_iter, converged, obj, details)
+
+    def device(self) -> dict:
+        return {"device": "cpu"}
+
+
+class FaissGpu(FaissExact):
+    """The exact faiss backend on one GPU: same algorithm, start and stopping rule."""
+
+    name = "faiss_gpu"
+    gpu = True
+
+    def device(self) -> dict:
+        n_gpus = visible_gpus()
+        visible = os.environ.get("CUDA_VISIBLE_DEVICES")
+        if n_gpus == 0:
+            raise BackendUnavailable(
+                "backend faiss_gpu needs a GPU, but this job sees none (faiss.get_num_gpus() == 0, "
+                f"CUDA_VISIBLE_DEVICES={visible!r}). Run it where a GPU is visible with a faiss "
+                "build that supports GPUs (envs/fit_faiss_gpu.yaml; on SLURM the job requests gpu=1), "
+                "or remove faiss_gpu from 'backends' in the config."
+            )
+        return {"device": "gpu:0 of the visible ones", "visible_gpus": n_gpus, "cuda_visible_devices": visible}
 
 
 class FaissSampled(Backend):

@@ -22,16 +22,31 @@ def count_distinct_rows(X: np.ndarray) -> int:
     return int(np.unique(rows).size)
 
 
-def prepare_dataset(name: str, spec: dict, cache_dir: str | Path, out_X, out_labels, out_meta) -> dict:
+def k_problem(dataset: str, k: int, n_distinct: int, n_rows: int) -> str | None:
+    """Why ``k`` clusters cannot be fitted to the data, or None."""
+    if k <= n_distinct:
+        return None
+    return (
+        f"dataset {dataset}: k={k} exceeds its {n_distinct} distinct points ({n_rows} rows); "
+        "lower the k range for this dataset"
+    )
+
+
+def prepare_dataset(
+    name: str, spec: dict, cache_dir: str | Path, out_X, out_labels, out_meta, max_k: int | None = None
+) -> dict:
     """Load dataset ``name`` as its config entry ``spec`` says, preprocess, and write
     ``out_X`` (float32, n x d), ``out_labels`` (int64, n; -1 everywhere when unlabelled) and
-    ``out_meta`` (JSON). Returns the metadata."""
+    ``out_meta`` (JSON). With ``max_k``, refuse (writing nothing) data with fewer distinct points.
+    Returns the metadata."""
     loaded = load_source(name, spec, cache_dir)
     raw_shape = list(loaded.X.shape)
     X, labels, steps = preprocess(loaded.X, loaded.labels, spec, name)
     n_distinct = count_distinct_rows(X)
     if n_distinct == 1:
         raise DataError(f"dataset {name}: every point is identical after preprocessing (all-constant data)")
+    if max_k is not None and (problem := k_problem(name, max_k, n_distinct, X.shape[0])):
+        raise DataError(problem)
     has_labels = labels is not None
     labels = np.asarray(labels, dtype=np.int64) if has_labels else np.full(X.shape[0], -1, dtype=np.int64)
     meta = {

@@ -1,0 +1,111 @@
+"""Killed runs restart and finish with results identical to an uninterrupted run; repeated runs
+are bit-identical at the same thread count."""
+
+import json
+import os
+import signal
+import subprocess
+import time
+from pathlib import Path
+
+import numpy as np
+import pytest
+from smk import ROOT, SNAKEMAKE, completed_study, snakemake, write_config
+
+pytestmark = pytest.mark.e2e
+
+CONFIG = {
+    "k": {"values": [2, 3, 4]},
+    "inits": 2,
+    "datasets": {"blobs": {"source": "blobs", "n_samples": 400, "n_features": 4, "centers": 4}},
+    "backends": {"sklearn": {}, "faiss": {}},
+}
+
+
+def fingerprint(workdir: Path) -> dict:
+    """What must not differ between runs: every fit's inertia, iterations, labels and centroids."""
+    out = {}
+    for record in sorted((workdir / "results").rglob("record.json")):
+        data = json.loads(record.read_text())
+        key = str(record.parent.relative_to(workdir))
+        out[key] = (
+            data["inertia"], data["n_iter"],
+            np.load(record.with_name("labels.npy")).tobytes(), np.load(record.with_name("centroids.npy")).tobytes(),
+        )
+    return out
+
+
+@pytest.fixture(scope="module")
+def reference(tmp_path_factory):
+    return fingerprint(completed_study(tmp_path_factory, "uninterrupted", CONFIG))
+
+
+def start(workdir: Path) -> subprocess.Popen:
+    """snakemake in the background, its output to a file (a pipe nobody reads would fill and
+    stall it)."""
+    return subprocess.Popen(
+        [SNAKEMAKE, "-s", str(ROOT / "Snakefile"), "--directory", str(workdir), "--configfile",
+         str(workdir / "config.yaml"), "--cores", "2"],
+        stdout=subprocess.DEVNULL, stderr=(workdir / "snakemake.err").open("w"), start_new_session=True,
+    )
+
+
+def wait_for_records(workdir: Path, count: int, timeout: float = 120) -> None:
+    deadline = time.monotonic() + timeout
+    while len(list((workdir / "results").rglob("record.json"))) < count:
+        assert time.monotonic() < deadline, "the run made no progress"
+        time.sleep(0.05)
+
+
+def running_fit_jobs(workdir: Path) -> list[int]:
+    """Process ids of the fit scripts running for ``workdir``."""
+    pids = []
+    for proc in Path("/proc").glob("[0-9]*"):
+        try:
+            args = (proc / "cmdline").read_bytes().split(b"\0")
+        except OSError:
+            continue
+        if any(a.startswith(str(workdir).encode()) and a.endswith(b".fit.py") for a in args):
+            pids.append(int(proc.name))
+    return pids
+
+
+def restart(workdir: Path) -> None:
+    """The documented restart after a crash: release the stale lock, rerun incomplete jobs."""
+    assert snakemake(workdir, "--unlock").returncode == 0
+    run = snakemake(workdir, "--cores", "2", "--rerun-incomplete")
+    assert run.returncode == 0, run.stderr[-2000:]
+
+
+def test_a_second_run_of_the_same_config_is_bit_identical(tmp_path, reference):
+    write_config(tmp_path, CONFIG)
+    assert snakemake(tmp_path, "--cores", "2").returncode == 0
+    assert fingerprint(tmp_path) == reference
+
+
+def test_snakemake_killed_and_restarted_gives_identical_results(tmp_path, reference):
+    write_config(tmp_path, CONFIG)
+    process = start(tmp_path)
+    wait_for_records(tmp_path, 3)
+    process.send_signal(signal.SIGKILL)
+    process.wait()
+    time.sleep(1.5)  # jobs it had started run on as orphans; let them end
+    assert len(fingerprint(tmp_path)) < len(reference)
+    restart(tmp_path)
+    assert fingerprint(tmp_path) == reference
+
+
+def test_a_fit_job_killed_midway_is_redone(tmp_path, reference):
+    write_config(tmp_path, CONFIG)
+    process = start(tmp_path)
+    wait_for_records(tmp_path, 2)
+    victims = []
+    deadline = time.monotonic() + 60
+    while not victims and time.monotonic() < deadline:
+        victims = running_fit_jobs(tmp_path)
+    assert victims, "no running fit job found"
+    os.kill(victims[0], signal.SIGKILL)
+    process.wait(timeout=300)
+    assert process.returncode != 0 and "Error in rule fit" in (tmp_path / "snakemake.err").read_text()
+    restart(tmp_path)
+    assert fingerprint(tmp_path) == reference

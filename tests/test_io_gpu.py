@@ -1,0 +1,73 @@
+"""Outputs are only ever complete; the GPU backend fails clearly where there is no GPU."""
+
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+from kmeans_study import io
+from kmeans_study.backends import REGISTRY
+from kmeans_study.backends.base import BackendUnavailable
+from kmeans_study.config import load_config, REPO_ROOT
+from kmeans_study.fit import run_fit
+
+
+def test_a_write_that_fails_midway_leaves_no_file(tmp_path):
+    target = tmp_path / "sub" / "X.npy"
+    with pytest.raises(RuntimeError):
+        with io.atomic_path(target) as tmp:
+            tmp.write_bytes(b"half of an array")
+            raise RuntimeError("killed")
+    assert not target.exists()
+    assert list(target.parent.iterdir()) == []
+
+
+def test_a_failed_rewrite_keeps_the_previous_complete_file(tmp_path):
+    target = tmp_path / "record.json"
+    io.write_json(target, {"inertia": 1.0})
+    with pytest.raises(ValueError):
+        io.write_json(target, {"inertia": float("nan")})
+    assert io.read_json(target) == {"inertia": 1.0}
+    assert [p.name for p in tmp_path.iterdir()] == ["record.json"]
+
+
+def test_arrays_are_never_unpickled(tmp_path):
+    path = tmp_path / "objects.npy"
+    np.save(path, np.array([{"a": 1}], dtype=object), allow_pickle=True)
+    with pytest.raises(ValueError, match="pickle"):
+        io.load_npy(path)
+
+
+def test_the_gpu_backend_is_registered_with_its_own_env_and_a_gpu_request():
+    assert REGISTRY["faiss_gpu"].gpus == 1 and REGISTRY["faiss_gpu"].env == "fit_faiss_gpu"
+    assert all(r.gpus == 0 for name, r in REGISTRY.items() if name != "faiss_gpu")
+
+
+def test_the_default_config_does_not_select_the_gpu_backend():
+    assert "faiss_gpu" not in load_config(REPO_ROOT / "config.yaml")["backends"]
+
+
+def test_the_gpu_backend_fails_clearly_without_a_gpu(blobs):
+    X, _ = blobs
+    with pytest.raises(BackendUnavailable, match="needs a GPU, but this job sees none"):
+        run_fit(X, X[:3], "faiss_gpu", {"early_stopping": True, "init": "shared", "max_iter": 10, "tol": 1e-4},
+                3, 0, 1, dataset="d", init_id=0)
+
+
+def test_a_gpu_fit_job_exits_non_zero_with_the_message(tmp_path):
+    code = f"""
+import numpy as np
+from kmeans_study import io, rule, steps
+X = np.random.default_rng(0).random((50, 3), dtype=np.float32)
+io.save_npy("{tmp_path}/X.npy", X)
+io.write_json("{tmp_path}/meta.json", {{"n_distinct_points": 50, "shape": [50, 3], "sha256": {{"X": "x"}}}})
+rule.run("{tmp_path}/fit.log", steps.fit, "d", "faiss_gpu", 3, 0,
+         {{"early_stopping": True, "init": "native", "max_iter": 5, "tol": 1e-4}}, 1, 1,
+         "{tmp_path}/X.npy", "{tmp_path}/meta.json", None, "{tmp_path}/c.npy", "{tmp_path}/l.npy", "{tmp_path}/r.json")
+"""
+    run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert run.returncode == 1
+    assert "faiss_gpu needs a GPU" in run.stderr and "Traceback" not in run.stderr
+    assert not (tmp_path / "r.json").exists() and not (tmp_path / "c.npy").exists()
+    assert "needs a GPU" in (tmp_path / "fit.log").read_text()

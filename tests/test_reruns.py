@@ -1,0 +1,98 @@
+"""Cached reruns: a config change recomputes only what it touches."""
+
+import copy
+import json
+import os
+import re
+from pathlib import Path
+
+import pytest
+from smk import completed_study, planned_jobs, snakemake, write_config
+
+pytestmark = pytest.mark.e2e
+
+BASE = {
+    "k": {"values": [2, 3, 4, 5]},
+    "inits": 2,
+    "datasets": {"blobs": {"source": "blobs", "n_samples": 200, "n_features": 3, "centers": 3}},
+    "backends": {"sklearn": {}, "faiss": {}},
+}
+PLOTS = {"elbow_plot", "confusion_plot", "timing_plot", "agreement_plot"}
+
+
+@pytest.fixture(scope="module")
+def study(tmp_path_factory):
+    return completed_study(tmp_path_factory, "reruns", BASE)
+
+
+def changed(study: Path, **changes) -> str:
+    config = copy.deepcopy(BASE)
+    for key, value in changes.items():
+        config[key] = value
+    write_config(study, config, "changed.yaml")
+    return "changed.yaml"
+
+
+def test_an_unchanged_study_has_nothing_to_do(study):
+    counts, _ = planned_jobs(study)
+    assert not counts
+
+
+def test_widening_the_k_range_runs_only_the_new_fits(study):
+    counts, fits = planned_jobs(study, changed(study, k={"values": [2, 3, 4, 5, 6]}))
+    assert counts["fit"] == 1 * 2 * 2 and counts["init_centroids"] == 2
+    assert {f["k"] for f in fits} == {"6"}
+    assert "prepare_dataset" not in counts
+    assert counts["best_init"] == 2 and counts["summary"] == 1
+
+
+def test_adding_inits_runs_only_the_new_fits(study):
+    counts, fits = planned_jobs(study, changed(study, inits=3))
+    assert counts["fit"] == 4 * 1 * 2 and counts["init_centroids"] == 4
+    assert {f["init_id"] for f in fits} == {"2"}
+
+
+def test_adding_a_backend_runs_only_its_fits(study):
+    counts, fits = planned_jobs(study, changed(study, backends={"sklearn": {}, "faiss": {}, "faiss_sampled": {}}))
+    assert counts["fit"] == 4 * 2 and "init_centroids" not in counts
+    assert {f["backend"] for f in fits} == {"faiss_sampled"}
+
+
+def test_changing_one_backends_parameters_reruns_only_its_fits(study):
+    counts, fits = planned_jobs(study, changed(study, backends={"sklearn": {}, "faiss": {"early_stopping": False}}))
+    assert counts["fit"] == 4 * 2
+    assert {f["backend"] for f in fits} == {"faiss"}
+
+
+def test_changing_a_plotting_option_reruns_only_the_report(study):
+    counts, _ = planned_jobs(study, changed(study, report={"plot_dpi": 80}))
+    assert set(counts) <= PLOTS | {"summary", "all"}
+    assert PLOTS <= set(counts)
+
+
+def test_a_lost_fit_is_recomputed_alone_and_identically(study):
+    fit = study / "results" / "blobs" / "fit" / "faiss" / "k3" / "init1"
+    before = {name: (fit / name).read_bytes() for name in ("centroids.npy", "labels.npy")}
+    record = json.loads((fit / "record.json").read_text())
+    for name in ("centroids.npy", "labels.npy", "record.json"):
+        os.remove(fit / name)
+    target = str(fit.relative_to(study) / "record.json")
+    counts, fits = planned_jobs(study, targets=(target,))
+    assert counts == {"fit": 1} and fits == [{"dataset": "blobs", "backend": "faiss", "k": "3", "init_id": "1"}]
+    run = snakemake(study, "--cores", "1", target)
+    assert run.returncode == 0, run.stderr[-2000:]
+    assert {name: (fit / name).read_bytes() for name in before} == before
+    again = json.loads((fit / "record.json").read_text())
+    assert (again["inertia"], again["n_iter"]) == (record["inertia"], record["n_iter"])
+
+
+def test_gpu_fits_request_a_gpu_and_others_do_not(study):
+    config = changed(study, backends={"sklearn": {}, "faiss": {}, "faiss_gpu": {}})
+    run = snakemake(study, "-n", config=config)
+    assert run.returncode == 0, run.stderr[-2000:]
+    blocks = re.findall(r"rule fit:\n(.*?)(?:\n\n|\Z)", run.stdout + run.stderr, flags=re.S)
+    assert blocks and all("backend=faiss_gpu" in b for b in blocks)
+    assert all(re.search(r"resources: .*\bgpu=1\b", b) for b in blocks)
+    cpu = snakemake(study, "-n", "--forcerun", "fit", config=config)
+    cpu_blocks = re.findall(r"rule fit:\n(.*?)(?:\n\n|\Z)", cpu.stdout + cpu.stderr, flags=re.S)
+    assert any("backend=sklearn" in b and re.search(r"\bgpu=0\b", b) for b in cpu_blocks)
