@@ -22,22 +22,6 @@ include: "workflow/rules/aggregate.smk"
 include: "workflow/rules/plots.smk"
 
 
-# On a cluster only the data preparation, the inits and the fits are submitted; the aggregates
-# read small result files and run on the submitting host.
-localrules:
-    all,
-    best_init,
-    elbow,
-    confusion,
-    timing,
-    agreement,
-    summary,
-    elbow_plot,
-    confusion_plot,
-    timing_plot,
-    agreement_plot,
-
-
 rule all:
     default_target: True
     input:

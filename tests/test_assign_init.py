@@ -15,7 +15,7 @@ def test_assign_equals_brute_force_in_float64(blobs):
 
 
 def test_assign_reads_a_memory_map_in_chunks(blobs, tmp_path, monkeypatch):
-    import kmeans_study.assign as module
+    import kmeans_study.fused as module
 
     X, _ = blobs
     np.save(tmp_path / "X.npy", X)

@@ -9,9 +9,11 @@ import pytest
 import yaml
 from smk import snakemake
 
+from kmeans_study.backends import REGISTRY
+
 KS = [2, 3, 4, 5]
 INITS = [0, 1]
-BACKENDS = ["sklearn", "faiss", "faiss_sampled"]
+BACKENDS = ["sklearn", "faiss", "faiss_sampled", "fused"]
 
 pytestmark = pytest.mark.e2e
 
@@ -85,8 +87,12 @@ def test_backends_start_from_the_same_centroids_and_agree_on_blobs(study):
     results = study / "results" / "blobs"
     for k in KS:
         for i in INITS:
-            inertias = {b: read(results / "fit" / b / f"k{k}" / f"init{i}" / "record.json")["inertia"] for b in ("sklearn", "faiss")}
+            inertias = {
+                b: read(results / "fit" / b / f"k{k}" / f"init{i}" / "record.json")["inertia"]
+                for b in ("sklearn", "faiss", "fused")
+            }
             assert inertias["faiss"] == pytest.approx(inertias["sklearn"], rel=1e-3)
+            assert inertias["fused"] == pytest.approx(inertias["sklearn"], rel=1e-3)
     sampled = read(results / "fit" / "faiss_sampled" / "k3" / "init0" / "record.json")
     assert sampled["details"]["points_used"] == 300 and sampled["n_iter"] == 20
 
@@ -134,7 +140,8 @@ def test_reports_are_consistent_with_the_fit_records(study):
     a = np.load(results / "fit" / row["backend_a"] / f"k{row['k']}" / f"init{row['init_id']}" / "labels.npy")
     b = np.load(results / "fit" / row["backend_b"] / f"k{row['k']}" / f"init{row['init_id']}" / "labels.npy")
     assert row["ari"] == pytest.approx(adjusted_rand_score(a, b))
-    assert len(by_init) == len(KS) * len(INITS) * 3
+    pairs = len(BACKENDS) * (len(BACKENDS) - 1) // 2
+    assert len(by_init) == len(KS) * len(INITS) * pairs
 
 
 def test_summary_names_every_dataset_with_provenance(study):
@@ -157,9 +164,14 @@ def test_snakemake_report_builds_an_html_report(study):
 
 
 def test_every_fit_job_has_a_log_and_a_benchmark(study):
-    n_fits = 2 * len(KS) * len(INITS) * len(BACKENDS)
+    per_init = [name for name in BACKENDS if not REGISTRY[name].per_k]
+    per_k = [name for name in BACKENDS if REGISTRY[name].per_k]
+    n_fits = 2 * len(KS) * len(INITS) * len(per_init)
     assert len(list((study / "results" / "logs" / "fit").rglob("*.log"))) == n_fits
     assert len(list((study / "results" / "benchmarks" / "fit").rglob("*.tsv"))) == n_fits
+    n_fused = 2 * len(KS) * len(per_k)
+    assert len(list((study / "results" / "logs" / "fit_fused").rglob("*.log"))) == n_fused
+    assert len(list((study / "results" / "benchmarks" / "fit_fused").rglob("*.tsv"))) == n_fused
 
 
 def test_a_second_run_has_nothing_to_do(study):

@@ -9,31 +9,14 @@ from importlib import import_module
 
 import numpy as np
 
-from kmeans_study.assign import assign
+from kmeans_study.fused import evaluate_many
 from kmeans_study.backends import get_backend
 from kmeans_study.backends.base import absolute_tol
 from kmeans_study.runtime import library_versions, limit_threads, native_libraries
 
 # Version of what a fit computes and records. It is a parameter of every fit job, so bumping it
 # (whenever the record's contents or the evaluation change) reruns the fits of existing results.
-RECORD_VERSION = 2
-
-
-def cluster_means(X: np.ndarray, labels: np.ndarray, centroids: np.ndarray, chunk_rows: int = 65536) -> np.ndarray:
-    """Mean of the points of each cluster (k, d), float64; an empty cluster keeps its centroid."""
-    from scipy.sparse import csr_matrix
-
-    k = centroids.shape[0]
-    sums = np.zeros((k, X.shape[1]))
-    for start in range(0, X.shape[0], chunk_rows):
-        lab = labels[start : start + chunk_rows]
-        onehot = csr_matrix((np.ones(len(lab)), (lab, np.arange(len(lab)))), shape=(k, len(lab)))
-        sums += onehot @ np.asarray(X[start : start + chunk_rows], dtype=np.float64)
-    counts = np.bincount(labels, minlength=k)
-    means = centroids.astype(np.float64).copy()
-    filled = counts > 0
-    means[filled] = sums[filled] / counts[filled, None]
-    return means
+RECORD_VERSION = 3
 
 
 def run_fit(X, init, backend_name: str, params: dict, k: int, seed: int, threads: int, *, dataset: str, init_id: int):
@@ -42,29 +25,80 @@ def run_fit(X, init, backend_name: str, params: dict, k: int, seed: int, threads
     Returns (centroids (k, d) float32, labels (n,) int64, record dict). The record's fit times
     cover the backend's fit only (data loading and the evaluation are timed apart).
     """
-    backend = get_backend(backend_name, params)
-    for module in backend.libraries:
-        import_module(module)
+    backend = _loaded_backend(backend_name, params)
     with limit_threads(threads):
         start_wall, start_cpu = time.perf_counter(), time.process_time()
         result = backend.fit(X, init if backend.uses_shared_init else None, k, seed, threads)
         fit_wall, fit_cpu = time.perf_counter() - start_wall, time.process_time() - start_cpu
-        kernels = native_libraries()
-        start_eval = time.perf_counter()
-        labels, inertia = assign(X, result.centroids)
-        tol = absolute_tol(X, params["tol"])
-        shift = float(((cluster_means(X, labels, result.centroids) - result.centroids) ** 2).sum())
-        eval_wall = time.perf_counter() - start_eval
+        return _evaluated(X, backend, [result], [(fit_wall, fit_cpu)], k, [seed], threads, dataset, [init_id])[0]
+
+
+def run_fused(X, inits: list, backend_name: str, params: dict, k: int, seeds: list[int], threads: int, *,
+              dataset: str, init_ids: list[int]):
+    """Fit all inits of one k together (a per-k backend) and evaluate each; one (centroids,
+    labels, record) per init, records as ``run_fit`` writes them.
+
+    The fits share each pass over X, so one init's own fit time is not measurable: the job's fit
+    time is attributed to the inits in proportion to their iterations (``details.fused`` says so).
+    """
+    backend = _loaded_backend(backend_name, params)
+    with limit_threads(threads):
+        start_wall, start_cpu = time.perf_counter(), time.process_time()
+        results = backend.fit_many(X, inits, k, threads)
+        fit_wall, fit_cpu = time.perf_counter() - start_wall, time.process_time() - start_cpu
+        total_iter = sum(r.n_iter for r in results)
+        shares = [r.n_iter / total_iter for r in results]
+        for result in results:
+            result.details["fused"] = {
+                "job_fit_wall_s": fit_wall,
+                "job_fit_cpu_s": fit_cpu,
+                "fit_time_attribution": "job fit time x this init's iterations / all inits' iterations",
+            }
+        timings = [(fit_wall * share, fit_cpu * share) for share in shares]
+        return _evaluated(X, backend, results, timings, k, seeds, threads, dataset, init_ids)
+
+
+def _loaded_backend(name: str, params: dict):
+    backend = get_backend(name, params)
+    backend.name_in_config = name
+    for module in backend.libraries:
+        import_module(module)
+    return backend
+
+
+def _evaluated(X, backend, results, timings, k, seeds, threads, dataset, init_ids):
+    """Inertia, labels and the next step's centre shift of every result on ALL points, in one
+    pass over X whatever the number of results; then each result's record."""
+    kernels = native_libraries()
+    start_eval = time.perf_counter()
+    evaluated = evaluate_many(X, [r.centroids for r in results], threads)
+    tol = absolute_tol(X, backend.params["tol"])
+    eval_wall = (time.perf_counter() - start_eval) / len(results)
+    out = []
+    for result, (labels, inertia, means), (fit_wall, fit_cpu), seed, init_id in zip(
+        results, evaluated, timings, seeds, init_ids
+    ):
+        shift = float(((means - result.centroids) ** 2).sum())
+        record = _record(
+            X, backend, result, k, seed, threads, dataset, init_id, labels, inertia, shift, tol,
+            fit_wall, fit_cpu, eval_wall, kernels,
+        )
+        out.append((result.centroids, labels, record))
+    return out
+
+
+def _record(X, backend, result, k, seed, threads, dataset, init_id, labels, inertia, shift, tol,
+            fit_wall, fit_cpu, eval_wall, kernels) -> dict:
     converged = result.converged if result.converged is not None else shift <= tol
-    record = {
+    return {
         "record_version": RECORD_VERSION,
         "dataset": dataset,
-        "backend": backend_name,
+        "backend": backend.name_in_config,
         "k": k,
         "init_id": init_id,
         "seed": seed,
         "init": "shared" if backend.uses_shared_init else "native",
-        "params": params,
+        "params": backend.params,
         "n_points": int(X.shape[0]),
         "n_features": int(X.shape[1]),
         "inertia": inertia,
@@ -87,4 +121,3 @@ def run_fit(X, init, backend_name: str, params: dict, k: int, seed: int, threads
         "native_libraries": kernels,
         "host": socket.gethostname(),
     }
-    return result.centroids, labels, record

@@ -19,31 +19,56 @@ def _sq_dists(X: np.ndarray, x_sq: np.ndarray, C: np.ndarray) -> np.ndarray:
 
 
 def kmeans_plusplus(X: np.ndarray, k: int, seed: int, n_local_trials: int | None = None) -> np.ndarray:
-    """Greedy k-means++ seeding.
+    """Greedy k-means++ seeding of one init: ``kmeans_plusplus_many`` with one seed."""
+    return kmeans_plusplus_many(X, k, [seed], n_local_trials)[0]
 
-    X : ndarray of shape (n, d), float32. Returns the initial centroids (k, d), float32, which
-    are rows of X. Deterministic for a given (X, k, seed).
+
+def kmeans_plusplus_many(
+    X: np.ndarray, k: int, seeds: list[int], n_local_trials: int | None = None, chunk_rows: int = 16384
+) -> list[np.ndarray]:
+    """Greedy k-means++ seeding of several inits at once, one per seed.
+
+    X : ndarray of shape (n, d), float32 (memory-mapped is fine). Returns one (k, d) float32 array
+    per seed, whose rows are rows of X. Each init draws from its own random stream, so init i is
+    the same whichever other seeds are computed with it (tested); what is shared is the work:
+    every step scores the candidates of all inits in one pass over X, one matrix product per
+    chunk of rows, instead of one pass per init.
     """
     n = X.shape[0]
     if not 1 <= k <= n:
         raise ValueError(f"k={k} must be between 1 and the number of points ({n})")
-    rng = np.random.default_rng(seed)
+    m = len(seeds)
+    rngs = [np.random.default_rng(seed) for seed in seeds]
     trials = n_local_trials or 2 + int(np.log(k))
-    x_sq = np.einsum("ij,ij->i", X, X, dtype=np.float64)
-    Xc = np.asarray(X)
-    chosen = [int(rng.integers(n))]
-    closest = _sq_dists(Xc, x_sq, Xc[chosen])[:, 0]
+    chunks = [slice(start, min(start + chunk_rows, n)) for start in range(0, n, chunk_rows)]
+    x_sq = np.concatenate([np.einsum("ij,ij->i", X[c], X[c], dtype=np.float64) for c in chunks])
+    chosen = [[int(rng.integers(n))] for rng in rngs]
+    closest = _distances_to_rows(X, x_sq, chunks, [c[0] for c in chosen]).T  # (m, n)
     for _ in range(1, k):
-        potential = closest.sum()
-        if potential <= 0:
-            # Every point coincides with a chosen centre: pick uniformly among unchosen rows.
-            remaining = np.setdiff1d(np.arange(n), chosen)
-            chosen.append(int(rng.choice(remaining)))
-            continue
-        candidates = np.searchsorted(np.cumsum(closest), rng.random(trials) * potential)
-        candidates = np.minimum(candidates, n - 1)
-        cand_closest = np.minimum(closest[:, None], _sq_dists(Xc, x_sq, Xc[candidates]))
-        best = int(np.argmin(cand_closest.sum(axis=0)))
-        chosen.append(int(candidates[best]))
-        closest = cand_closest[:, best]
-    return np.ascontiguousarray(Xc[chosen], dtype=np.float32)
+        candidates = np.empty((m, trials), dtype=np.int64)
+        for j, rng in enumerate(rngs):
+            potential = closest[j].sum()
+            if potential <= 0:
+                # Every point coincides with a chosen centre: pick uniformly among unchosen rows.
+                candidates[j] = rng.choice(np.setdiff1d(np.arange(n), chosen[j]))
+            else:
+                draws = np.searchsorted(np.cumsum(closest[j]), rng.random(trials) * potential)
+                candidates[j] = np.minimum(draws, n - 1)
+        dist = _distances_to_rows(X, x_sq, chunks, candidates.ravel()).T.reshape(m, trials, n)
+        cand_closest = np.minimum(closest[:, None, :], dist)  # (m, trials, n)
+        best = np.argmin(cand_closest.sum(axis=2), axis=1)
+        for j in range(m):
+            chosen[j].append(int(candidates[j, best[j]]))
+        closest = cand_closest[np.arange(m), best]
+    return [np.ascontiguousarray(X[np.asarray(c)], dtype=np.float32) for c in chosen]
+
+
+def _distances_to_rows(X: np.ndarray, x_sq: np.ndarray, chunks: list[slice], rows) -> np.ndarray:
+    """Squared distances (n, len(rows)) from every row of X to the rows ``rows`` of X, float64,
+    computed chunk by chunk so a memory-mapped X is read once and never copied whole."""
+    C = np.asarray(X[np.sort(np.unique(rows))], dtype=np.float32)
+    index = np.searchsorted(np.sort(np.unique(rows)), rows)
+    out = np.empty((X.shape[0], C.shape[0]))
+    for c in chunks:
+        out[c] = _sq_dists(np.asarray(X[c]), x_sq[c], C)
+    return out[:, index]

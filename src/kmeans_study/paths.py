@@ -65,6 +65,10 @@ def fmt(pattern: str, **wildcards) -> str:
 
 FIT_LOG = log("fit", _FIT_TAIL)
 FIT_BENCHMARK = benchmark("fit", _FIT_TAIL)
+# Per-k backends (one job fits all inits of a k): one log and one benchmark per job.
+_FUSED_TAIL = "{dataset}/{backend}/k{k}"
+FUSED_LOG = log("fit_fused", _FUSED_TAIL)
+FUSED_BENCHMARK = benchmark("fit_fused", _FUSED_TAIL)
 
 
 def check_writable(directory: str = RESULTS) -> None:

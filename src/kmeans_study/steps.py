@@ -34,13 +34,15 @@ def check_k(dataset: str, k: int, meta: dict) -> None:
         raise DataError(problem)
 
 
-def init_centroids(dataset: str, k: int, seed: int, X_path: str, meta_path: str, out: str) -> None:
-    from kmeans_study.init import kmeans_plusplus
+def init_centroids(dataset: str, k: int, seeds: list[int], X_path: str, meta_path: str, outs: list[str]) -> None:
+    """The shared k-means++ starts of all inits of one k, one file per init (``outs`` in the
+    order of ``seeds``)."""
+    from kmeans_study.init import kmeans_plusplus_many
 
     check_k(dataset, k, io.read_json(meta_path))
-    centroids = kmeans_plusplus(io.load_npy(X_path, mmap=True), k, seed)
-    io.save_npy(out, centroids)
-    log.info("k-means++ k=%d seed=%d", k, seed)
+    for out, seed, centroids in zip(outs, seeds, kmeans_plusplus_many(io.load_npy(X_path, mmap=True), k, seeds)):
+        io.save_npy(out, centroids)
+        log.info("k-means++ k=%d seed=%d -> %s", k, seed, out)
 
 
 def fit(
@@ -67,13 +69,44 @@ def fit(
     centroids, labels, record = run_fit(
         X, init, backend, params, k, seed, threads, dataset=dataset, init_id=init_id
     )
+    _write_fit(meta, centroids, labels, record, out_centroids, out_labels, out_record)
+
+
+def fit_fused(
+    dataset: str,
+    backend: str,
+    k: int,
+    init_ids: list[int],
+    params: dict,
+    seeds: list[int],
+    threads: int,
+    X_path: str,
+    meta_path: str,
+    init_paths: list[str],
+    out_centroids: list[str],
+    out_labels: list[str],
+    out_records: list[str],
+) -> None:
+    """All inits of one k by a per-k backend; every list is in the order of ``init_ids``."""
+    from kmeans_study.fit import run_fused
+
+    meta = io.read_json(meta_path)
+    check_k(dataset, k, meta)
+    X = io.load_npy(X_path, mmap=True)
+    inits = [io.load_npy(path) for path in init_paths]
+    fits = run_fused(X, inits, backend, params, k, seeds, threads, dataset=dataset, init_ids=init_ids)
+    for (centroids, labels, record), *outs in zip(fits, out_centroids, out_labels, out_records):
+        _write_fit(meta, centroids, labels, record, *outs)
+
+
+def _write_fit(meta, centroids, labels, record, out_centroids, out_labels, out_record) -> None:
     record["data_sha256"] = meta["sha256"]["X"]
     io.save_npy(out_centroids, centroids)
     io.save_npy(out_labels, labels.astype(np.int32))
     io.write_json(out_record, record)
     log.info(
-        "%s k=%d init=%d: inertia %.6g, %d iterations, %.3f s", backend, k, init_id, record["inertia"],
-        record["n_iter"], record["fit_wall_s"],
+        "%s k=%d init=%d: inertia %.6g, %d iterations, %.3f s", record["backend"], record["k"],
+        record["init_id"], record["inertia"], record["n_iter"], record["fit_wall_s"],
     )
 
 

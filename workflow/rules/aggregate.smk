@@ -67,7 +67,7 @@ rule confusion:
 rule timing:
     input:
         records=lambda wc: fit_outputs(paths.FIT_RECORD, wc.dataset, BACKENDS),
-        benchmarks=lambda wc: fit_outputs(paths.FIT_BENCHMARK, wc.dataset, BACKENDS),
+        benchmarks=lambda wc: fit_benchmarks(wc.dataset, BACKENDS),
     output:
         report(
             paths.TIMING,

@@ -54,6 +54,19 @@ def check_prepared_datasets():
 check_prepared_datasets()
 
 BACKENDS = list(config["backends"])
+PER_K_BACKENDS = [b for b in BACKENDS if REGISTRY[b].per_k]
+PER_INIT_BACKENDS = [b for b in BACKENDS if not REGISTRY[b].per_k]
+
+
+def alternatives(names):
+    """A wildcard regex matching exactly these names (none: matching nothing)."""
+    return "|".join(map(re.escape, names)) or "(?!)"
+
+
+def init_seeds(dataset, k):
+    return [init_seed(config, dataset, int(k), i) for i in init_ids(config)]
+
+
 DPI = config["report"]["plot_dpi"]
 
 
@@ -74,7 +87,11 @@ def fit_inputs(wildcards):
     inputs = {"X": paths.DATA_X, "meta": paths.DATA_META}
     if uses_shared_init(wildcards.backend):
         inputs["init"] = paths.INIT
-    return {name: expand(p, **wildcards)[0] for name, p in inputs.items()}
+    paths_ = {name: expand(p, **wildcards)[0] for name, p in inputs.items()}
+    if "init" in paths_:
+        # Rewritten unchanged when inits are added (see init_centroids in fit.smk): not a reason to refit.
+        paths_["init"] = ancient(paths_["init"])
+    return paths_
 
 
 def fit_outputs(pattern, dataset, backends):
@@ -82,6 +99,23 @@ def fit_outputs(pattern, dataset, backends):
     take records and labels of the same fits rely on this one order."""
     return [
         paths.fmt(pattern, dataset=dataset, backend=b, k=k, init_id=i)
+        for b in backends
+        for k in k_values(config, dataset)
+        for i in init_ids(config)
+    ]
+
+
+def fit_benchmarks(dataset, backends):
+    """The benchmark file of the job behind each fit, in ``fit_outputs`` order: a per-k
+    backend's fits share their job's file."""
+    return [
+        (
+            paths.fmt(paths.FUSED_BENCHMARK, dataset=dataset, backend=b, k=k)
+            if REGISTRY[b].per_k
+            else paths.fmt(
+                paths.FIT_BENCHMARK, dataset=dataset, backend=b, k=k, init_id=i
+            )
+        )
         for b in backends
         for k in k_values(config, dataset)
         for i in init_ids(config)

@@ -1,15 +1,18 @@
+# One job per (dataset, k) computes the k-means++ starts of all init ids in shared passes over X.
+# Fits take them as ancient() inputs: adding inits reruns this job for every k (it writes the
+# existing starts again, bit for bit, as tested) without rerunning the fits that used them.
 rule init_centroids:
     input:
         X=paths.DATA_X,
         meta=paths.DATA_META,
     output:
-        paths.INIT,
+        expand(paths.INIT, init_id=init_ids(config), allow_missing=True),
     log:
-        paths.log("init_centroids", "{dataset}/k{k}/init{init_id}"),
+        paths.log("init_centroids", "{dataset}/k{k}"),
     conda:
         "../../envs/data.yaml"
     params:
-        seed=lambda wc: init_seed(config, wc.dataset, int(wc.k), int(wc.init_id)),
+        seeds=lambda wc: init_seeds(wc.dataset, wc.k),
     script:
         "../../scripts/init_centroids.py"
 
@@ -25,6 +28,8 @@ rule fit:
         paths.FIT_LOG,
     benchmark:
         paths.FIT_BENCHMARK
+    wildcard_constraints:
+        backend=alternatives(PER_INIT_BACKENDS),
     conda:
         lambda wc: f"../../envs/{REGISTRY[wc.backend].env}.yaml"
     threads: 1
@@ -39,3 +44,44 @@ rule fit:
         record_version=RECORD_VERSION,
     script:
         "../../scripts/fit.py"
+
+
+# A per-k backend (fused): one job fits every init of one (dataset, k) and writes each init's
+# outputs exactly where the per-init fits write theirs.
+rule fit_fused:
+    input:
+        X=paths.DATA_X,
+        meta=paths.DATA_META,
+        inits=lambda wc: [
+            ancient(p)
+            for p in expand(
+                paths.INIT, dataset=wc.dataset, k=wc.k, init_id=init_ids(config)
+            )
+        ],
+    output:
+        centroids=expand(
+            paths.FIT_CENTROIDS, init_id=init_ids(config), allow_missing=True
+        ),
+        labels=expand(paths.FIT_LABELS, init_id=init_ids(config), allow_missing=True),
+        records=expand(paths.FIT_RECORD, init_id=init_ids(config), allow_missing=True),
+    log:
+        paths.FUSED_LOG,
+    benchmark:
+        paths.FUSED_BENCHMARK
+    wildcard_constraints:
+        backend=alternatives(PER_K_BACKENDS),
+    conda:
+        lambda wc: f"../../envs/{REGISTRY[wc.backend].env}.yaml"
+    # Python threads over row chunks, one BLAS thread each.
+    threads: 2
+    resources:
+        # X stays memory-mapped: the interpreter and libraries, one copy's worth of working
+        # arrays (labels of every init, float64 chunks), and the data's pages.
+        mem_mb=lambda wc, input: 500 + 2 * int(input.size_mb),
+    params:
+        backend=lambda wc: backend_params(config, wc.backend),
+        init_ids=init_ids(config),
+        seeds=lambda wc: init_seeds(wc.dataset, wc.k),
+        record_version=RECORD_VERSION,
+    script:
+        "../../scripts/fit_fused.py"

@@ -15,12 +15,14 @@ class Registered(NamedTuple):
     target: str  # "module:Class"
     env: str  # conda environment of its fit jobs: envs/<env>.yaml
     gpus: int = 0  # GPUs a fit job requests (resources: gpu)
+    per_k: bool = False  # one job per (dataset, k) fits all inits together (rule fit_fused)
 
 
 REGISTRY: dict[str, Registered] = {
     "sklearn": Registered("kmeans_study.backends.sklearn_backend:SklearnKMeans", "fit_sklearn"),
     "faiss": Registered("kmeans_study.backends.faiss_backend:FaissExact", "fit_faiss"),
     "faiss_sampled": Registered("kmeans_study.backends.faiss_backend:FaissSampled", "fit_faiss"),
+    "fused": Registered("kmeans_study.backends.fused_backend:FusedLloyd", "fit_sklearn", per_k=True),
     "faiss_gpu": Registered("kmeans_study.backends.faiss_backend:FaissGpu", "fit_faiss_gpu", gpus=1),
 }
 
