@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 CORES ?= 2
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint lock clean-results
+.PHONY: run test lint lock benchmark clean-results
 
 $(STAMP): requirements.txt pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -20,6 +20,10 @@ run: $(STAMP)
 
 test: $(STAMP)
 	$(BIN)/python -m pytest -q
+
+# The performance benchmark (issue 5): prints figures, writes results/benchmark/benchmark.json.
+benchmark: $(STAMP)
+	$(BIN)/python -m kmeans_study.benchmark --cores $(CORES)
 
 lint: $(STAMP)
 	$(BIN)/snakefmt --check Snakefile workflow/rules

@@ -6,7 +6,7 @@ from sklearn.cluster import KMeans
 
 from kmeans_study.assign import assign
 from kmeans_study.backends import REGISTRY, get_backend
-from kmeans_study.backends.base import absolute_tol
+from kmeans_study.backends.base import _mean_feature_variance, absolute_tol
 from kmeans_study.fit import run_fit
 from kmeans_study.fused import evaluate_many
 from kmeans_study.init import kmeans_plusplus
@@ -117,7 +117,9 @@ def test_unknown_backend_is_refused():
 def test_absolute_tol_is_sklearns(blobs):
     X, _ = blobs
     assert absolute_tol(X, 1e-4) == pytest.approx(np.mean(np.var(X.astype(np.float64), axis=0)) * 1e-4)
-    assert absolute_tol(X, 1e-4, chunk_rows=7) == pytest.approx(absolute_tol(X, 1e-4), rel=1e-12)
+    assert _mean_feature_variance(X, 7) == pytest.approx(_mean_feature_variance(X, 4096), rel=1e-12)
+    assert absolute_tol(X, 1e-4) == absolute_tol(X, 1e-4)  # remembered, and still right:
+    assert absolute_tol(X[::2], 1e-4) == pytest.approx(np.mean(np.var(X[::2].astype(np.float64), axis=0)) * 1e-4)
 
 
 def test_cluster_means_and_empty_clusters():

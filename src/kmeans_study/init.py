@@ -10,6 +10,11 @@ from __future__ import annotations
 
 import numpy as np
 
+# Bumped when the seeding changes what it picks for a seed: a parameter of the init jobs and of
+# every fit (which read the init files as ancient), so a change reruns both.
+# 2: scikit-learn's random stream (RandomState draws, float32 distance sums).
+INIT_VERSION = 2
+
 
 def _sq_dists(X: np.ndarray, x_sq: np.ndarray, C: np.ndarray) -> np.ndarray:
     """Squared distances (n, m) from the rows of X (n, d) to the rows of C (m, d), float64."""
@@ -33,42 +38,52 @@ def kmeans_plusplus_many(
     the same whichever other seeds are computed with it (tested); what is shared is the work:
     every step scores the candidates of all inits in one pass over X, one matrix product per
     chunk of rows, instead of one pass per init.
+
+    The random stream is scikit-learn's: a ``RandomState(seed)`` drawn from exactly as
+    ``sklearn.cluster.kmeans_plusplus`` (and ``KMeans(init="k-means++", random_state=seed)``)
+    draws from it, with the closest-distance sums kept in float32 as scikit-learn keeps them for
+    float32 data. So init ``seed`` picks the same rows as scikit-learn's own seeding with
+    ``random_state=seed`` except where float rounding tips a draw (tested on real digits).
     """
     n = X.shape[0]
     if not 1 <= k <= n:
         raise ValueError(f"k={k} must be between 1 and the number of points ({n})")
     m = len(seeds)
-    rngs = [np.random.default_rng(seed) for seed in seeds]
+    rngs = [np.random.RandomState(seed) for seed in seeds]
     trials = n_local_trials or 2 + int(np.log(k))
     chunks = [slice(start, min(start + chunk_rows, n)) for start in range(0, n, chunk_rows)]
     x_sq = np.concatenate([np.einsum("ij,ij->i", X[c], X[c], dtype=np.float64) for c in chunks])
-    chosen = [[int(rng.integers(n))] for rng in rngs]
-    closest = _distances_to_rows(X, x_sq, chunks, [c[0] for c in chosen]).T  # (m, n)
+    weight = np.ones(n, dtype=np.float32)
+    chosen = [[int(rng.choice(n, p=weight / weight.sum()))] for rng in rngs]
+    closest = _distances_to_rows(X, x_sq, chunks, [c[0] for c in chosen]).T  # (m, n) float32
+    potential = closest @ weight
     for _ in range(1, k):
         candidates = np.empty((m, trials), dtype=np.int64)
         for j, rng in enumerate(rngs):
-            potential = closest[j].sum()
-            if potential <= 0:
+            draws = rng.uniform(size=trials) * potential[j]
+            if potential[j] <= 0:
                 # Every point coincides with a chosen centre: pick uniformly among unchosen rows.
-                candidates[j] = rng.choice(np.setdiff1d(np.arange(n), chosen[j]))
+                candidates[j] = rng.choice(np.setdiff1d(np.arange(n), chosen[j]), trials)
             else:
-                draws = np.searchsorted(np.cumsum(closest[j]), rng.random(trials) * potential)
-                candidates[j] = np.minimum(draws, n - 1)
+                candidates[j] = np.minimum(np.searchsorted(np.cumsum(closest[j]), draws), n - 1)
         dist = _distances_to_rows(X, x_sq, chunks, candidates.ravel()).T.reshape(m, trials, n)
-        cand_closest = np.minimum(closest[:, None, :], dist)  # (m, trials, n)
-        best = np.argmin(cand_closest.sum(axis=2), axis=1)
+        np.minimum(closest[:, None, :], dist, out=dist)
+        sums = (dist @ weight[:, None])[:, :, 0]  # (m, trials)
+        best = np.argmin(sums, axis=1)
         for j in range(m):
             chosen[j].append(int(candidates[j, best[j]]))
-        closest = cand_closest[np.arange(m), best]
+        closest = dist[np.arange(m), best]
+        potential = sums[np.arange(m), best]
     return [np.ascontiguousarray(X[np.asarray(c)], dtype=np.float32) for c in chosen]
 
 
 def _distances_to_rows(X: np.ndarray, x_sq: np.ndarray, chunks: list[slice], rows) -> np.ndarray:
-    """Squared distances (n, len(rows)) from every row of X to the rows ``rows`` of X, float64,
-    computed chunk by chunk so a memory-mapped X is read once and never copied whole."""
+    """Squared distances (n, len(rows)) from every row of X to the rows ``rows`` of X, computed
+    in float64 and stored as float32 (as scikit-learn does for float32 data), chunk by chunk so a
+    memory-mapped X is read once and never copied whole."""
     C = np.asarray(X[np.sort(np.unique(rows))], dtype=np.float32)
     index = np.searchsorted(np.sort(np.unique(rows)), rows)
-    out = np.empty((X.shape[0], C.shape[0]))
+    out = np.empty((X.shape[0], C.shape[0]), dtype=np.float32)
     for c in chunks:
         out[c] = _sq_dists(np.asarray(X[c]), x_sq[c], C)
     return out[:, index]

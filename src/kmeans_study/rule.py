@@ -25,12 +25,14 @@ def run(log_path: str, step: Callable, *args, **kwargs):
     )
     logging.captureWarnings(True)
     logging.info("start %s", step.__name__)
-    started = time.perf_counter()
+    started, started_cpu = time.perf_counter(), time.process_time()
     try:
         result = step(*args, **kwargs)
     except USER_ERRORS as exc:
         logging.error("%s", exc)
         print(f"kmeans-study error: {exc}", file=sys.stderr)
         sys.exit(1)
-    logging.info("done %s in %.2f s", step.__name__, time.perf_counter() - started)
+    logging.info(
+        "done %s in %.2f s (cpu %.2f s)", step.__name__, time.perf_counter() - started, time.process_time() - started_cpu
+    )
     return result

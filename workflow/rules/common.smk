@@ -12,6 +12,7 @@ from kmeans_study import paths
 from kmeans_study.backends import REGISTRY
 from kmeans_study.data.prepare import k_problem
 from kmeans_study.fit import RECORD_VERSION
+from kmeans_study.init import INIT_VERSION
 from kmeans_study.config import (
     ConfigError,
     backend_params,
@@ -68,6 +69,7 @@ def init_seeds(dataset, k):
 
 
 DPI = config["report"]["plot_dpi"]
+INIT_PRIORITY = 1000  # above every fit's priority (its k)
 
 
 wildcard_constraints:

@@ -9,10 +9,14 @@ rule init_centroids:
         expand(paths.INIT, init_id=init_ids(config), allow_missing=True),
     log:
         paths.log("init_centroids", "{dataset}/k{k}"),
+    # Starts before fits (they are short and unlock the fits); fits take larger k first, so the
+    # longest jobs start early and short ones fill the last gaps.
+    priority: lambda wc: INIT_PRIORITY + int(wc.k)
     conda:
         "../../envs/data.yaml"
     params:
         seeds=lambda wc: init_seeds(wc.dataset, wc.k),
+        init_version=INIT_VERSION,
     script:
         "../../scripts/init_centroids.py"
 
@@ -30,6 +34,7 @@ rule fit:
         paths.FIT_BENCHMARK
     wildcard_constraints:
         backend=alternatives(PER_INIT_BACKENDS),
+    priority: lambda wc: int(wc.k)
     conda:
         lambda wc: f"../../envs/{REGISTRY[wc.backend].env}.yaml"
     threads: 1
@@ -41,6 +46,7 @@ rule fit:
     params:
         backend=lambda wc: backend_params(config, wc.backend),
         seed=lambda wc: init_seed(config, wc.dataset, int(wc.k), int(wc.init_id)),
+        init_version=INIT_VERSION,
         record_version=RECORD_VERSION,
     script:
         "../../scripts/fit.py"
@@ -70,10 +76,13 @@ rule fit_fused:
         paths.FUSED_BENCHMARK
     wildcard_constraints:
         backend=alternatives(PER_K_BACKENDS),
+    priority: lambda wc: int(wc.k)
     conda:
         lambda wc: f"../../envs/{REGISTRY[wc.backend].env}.yaml"
-    # Python threads over row chunks, one BLAS thread each.
-    threads: 2
+    # One thread by default: on a small machine, fused jobs side by side use the cores better
+    # than one job's threads (a job's last, slowest inits keep a single pass running). With
+    # threads N the row chunks are split over N Python threads, one BLAS thread each.
+    threads: 1
     resources:
         # X stays memory-mapped: the interpreter and libraries, one copy's worth of working
         # arrays (labels of every init, float64 chunks), and the data's pages.
@@ -82,6 +91,7 @@ rule fit_fused:
         backend=lambda wc: backend_params(config, wc.backend),
         init_ids=init_ids(config),
         seeds=lambda wc: init_seeds(wc.dataset, wc.k),
+        init_version=INIT_VERSION,
         record_version=RECORD_VERSION,
     script:
         "../../scripts/fit_fused.py"

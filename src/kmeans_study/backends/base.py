@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import weakref
 from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
 from typing import ClassVar
@@ -50,15 +51,32 @@ class Backend(ABC):
         backend's own initialisation seeded by ``seed`` when ``init`` is None."""
 
 
-def absolute_tol(X: np.ndarray, tol: float, chunk_rows: int = 65536) -> float:
+def absolute_tol(X: np.ndarray, tol: float, chunk_rows: int = 4096) -> float:
     """scikit-learn's tolerance: ``tol`` times the mean per-feature variance of X (n, d).
 
-    Two chunked passes in float64, so a memory-mapped X is never copied whole.
+    Two chunked passes in float64 (the mean, then the squared deviations as one BLAS dot per
+    chunk), so a memory-mapped X is never copied whole; remembered per array for the job's life.
     """
     if tol == 0:
         return 0.0
-    n = X.shape[0]
+    cached = _VARIANCE.get(id(X))
+    if cached is None or cached[0]() is not X:
+        cached = (weakref.ref(X), _mean_feature_variance(X, chunk_rows))
+        _VARIANCE[id(X)] = cached
+    return float(cached[1] * tol)
+
+
+_VARIANCE: dict[int, tuple] = {}
+
+
+def _mean_feature_variance(X: np.ndarray, chunk_rows: int) -> float:
+    n, d = X.shape
     chunks = [slice(start, start + chunk_rows) for start in range(0, n, chunk_rows)]
-    mean = sum(np.asarray(X[c], dtype=np.float64).sum(axis=0) for c in chunks) / n
-    sq = sum(np.einsum("ij,ij->j", d := np.asarray(X[c], dtype=np.float64) - mean, d) for c in chunks)
-    return float(np.mean(sq / n) * tol)
+    mean = sum(np.asarray(X[c]).sum(axis=0, dtype=np.float64) for c in chunks) / n
+    total = 0.0
+    for c in chunks:
+        dev = np.asarray(X[c], dtype=np.float64)
+        dev -= mean
+        dev = dev.ravel()
+        total += float(dev @ dev)
+    return total / (n * d)
