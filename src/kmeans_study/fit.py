@@ -9,9 +9,9 @@ from importlib import import_module
 
 import numpy as np
 
-from kmeans_study.fused import evaluate_many
 from kmeans_study.backends import get_backend
 from kmeans_study.backends.base import absolute_tol
+from kmeans_study.fused import evaluate_many
 from kmeans_study.runtime import library_versions, limit_threads, native_libraries
 
 # Version of what a fit computes and records. It is a parameter of every fit job, so bumping it

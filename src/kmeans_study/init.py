@@ -81,8 +81,9 @@ def _distances_to_rows(X: np.ndarray, x_sq: np.ndarray, chunks: list[slice], row
     """Squared distances (n, len(rows)) from every row of X to the rows ``rows`` of X, computed
     in float64 and stored as float32 (as scikit-learn does for float32 data), chunk by chunk so a
     memory-mapped X is read once and never copied whole."""
-    C = np.asarray(X[np.sort(np.unique(rows))], dtype=np.float32)
-    index = np.searchsorted(np.sort(np.unique(rows)), rows)
+    distinct = np.unique(rows)  # sorted
+    C = np.asarray(X[distinct], dtype=np.float32)
+    index = np.searchsorted(distinct, rows)
     out = np.empty((X.shape[0], C.shape[0]), dtype=np.float32)
     for c in chunks:
         out[c] = _sq_dists(np.asarray(X[c]), x_sq[c], C)
