@@ -5,5 +5,5 @@ rule.run(
     sm.log[0], steps.fit, sm.wildcards.dataset, sm.wildcards.backend, int(sm.wildcards.k),
     int(sm.wildcards.init_id), dict(sm.params.backend), sm.params.seed, sm.threads,
     sm.input.X, sm.input.meta, sm.input.get("init"),
-    sm.output.centroids, sm.output.labels, sm.output.record,
+    sm.output.centroids, sm.output.labels, sm.output.record, registered=sm.params.registered,
 )

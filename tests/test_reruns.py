@@ -17,7 +17,7 @@ BASE = {
     "datasets": {"blobs": {"source": "blobs", "n_samples": 200, "n_features": 3, "centers": 3}},
     "backends": {"sklearn": {}, "faiss": {}},
 }
-PLOTS = {"elbow_plot", "confusion_plot", "timing_plot", "agreement_plot"}
+PLOTS = {"elbow_plot", "confusion_plot", "timing_plot", "agreement_plot", "pareto_plot"}
 
 
 @pytest.fixture(scope="module")

@@ -7,6 +7,7 @@ the tests all ask it, and none of them re-derive a k range or a seed on their ow
 from __future__ import annotations
 
 import copy
+import itertools
 import hashlib
 import json
 import zlib
@@ -131,11 +132,24 @@ def _k_spec_problems(spec: dict, key: str) -> Iterator[str]:
 
 def _semantic_problems(config: dict) -> Iterator[str]:
     yield from _k_spec_problems(config["k"], "k")
+    chosen = config["report"]["reference_backend"]
+    if chosen and chosen not in backend_names(config):
+        yield (
+            f"config key 'report.reference_backend': {chosen!r} is not a backend of this study "
+            f"(its backends: {', '.join(backend_names(config))})"
+        )
     for name, ds in config["datasets"].items():
         if "k" in ds:
             yield from _k_spec_problems(ds["k"], f"datasets.{name}.k")
-        if ds["source"] == "file" and not Path(ds["path"]).is_file():
+        if ds["source"] in ("file", "image") and ds.get("path") and not Path(ds["path"]).is_file():
             yield f"config key 'datasets.{name}.path': file not found: {ds['path']} (relative to {Path.cwd()})"
+        if ds["source"] == "image":
+            for key in ("subsample", "pca"):
+                if ds.get(key) is not None:
+                    yield (
+                        f"config key 'datasets.{name}.{key}': not allowed for an image dataset "
+                        "(its quantized image needs every pixel in colour space)"
+                    )
         n = _known_n_samples(ds)
         if n is not None:
             ks = _k_values(ds.get("k", config["k"]))
@@ -202,14 +216,68 @@ def init_seed(config: dict, dataset: str, k: int, init_id: int) -> int:
     return int(np.random.SeedSequence(entropy).generate_state(1)[0] >> 1)
 
 
+def backend_variants(config: dict) -> dict[str, tuple[str, dict]]:
+    """Every backend the study runs, by name: (registered backend, its parameters).
+
+    A backend entry with a ``grid`` becomes one backend per combination of the grid's values,
+    named after them (``restricted-candidates16-refresh10``: the grid keys in sorted order); the
+    grid's value replaces the entry's own. The name is the ``backend`` wildcard of its jobs and a
+    directory of its outputs, so each grid point is cached like any backend.
+    """
+    variants = {}
+    for base, entry in config["backends"].items():
+        fixed = {key: value for key, value in entry.items() if key != "grid"}
+        grid = entry.get("grid") or {}
+        keys = sorted(grid)
+        for values in itertools.product(*(grid[key] for key in keys)):
+            point = dict(zip(keys, values))
+            name = base + "".join(f"-{key}{value}" for key, value in point.items())
+            variants[name] = (base, {**fixed, **point})
+    return variants
+
+
 def backend_names(config: dict) -> list[str]:
-    return list(config["backends"])
+    return list(backend_variants(config))
+
+
+def base_backend(config: dict, backend: str) -> str:
+    """The registered backend behind a backend name (a grid point's name included)."""
+    return backend_variants(config)[backend][0]
+
+
+def is_grid_point(config: dict, backend: str) -> bool:
+    return bool(config["backends"][base_backend(config, backend)].get("grid"))
 
 
 def backend_params(config: dict, backend: str) -> dict:
     """Everything that determines a backend's fit besides its inputs: its own parameters plus
     the shared stopping rule. Used as the fit job's params, so a change reruns only its fits."""
-    return {**config["backends"][backend], **config["fit"]}
+    return {**backend_variants(config)[backend][1], **config["fit"]}
+
+
+EXACT_BACKENDS = ("faiss", "sklearn", "fused")
+
+
+def reference_backend(config: dict) -> str:
+    """The backend others are measured against: ``report.reference_backend``, else the first
+    exact backend the study runs, else its first backend."""
+    names = backend_names(config)
+    chosen = config["report"]["reference_backend"]
+    if chosen:
+        return chosen
+    return next((b for b in EXACT_BACKENDS if b in names), names[0])
+
+
+def agreement_pairs(config: dict) -> list[tuple[str, str]]:
+    """Pairs of backends whose labellings the agreement report compares: every pair of backends
+    not swept by a grid, and each grid point with the reference backend only (a grid of 12
+    points would otherwise make 66 pairs of Hungarian matchings at every k)."""
+    names = backend_names(config)
+    plain = [b for b in names if not is_grid_point(config, b)]
+    ref = reference_backend(config)
+    pairs = [(a, b) for i, a in enumerate(plain) for b in plain[i + 1:]]
+    pairs += [(ref, b) for b in names if is_grid_point(config, b) and b != ref]
+    return pairs
 
 
 @dataclass(frozen=True)
@@ -241,7 +309,18 @@ def has_labels(config: dict, dataset: str) -> bool:
     ds = config["datasets"][dataset]
     if ds["source"] == "file":
         return ds.get("label_column") is not None
-    return ds["source"] != "uniform"
+    return ds["source"] not in ("uniform", "image")
+
+
+def is_image(config: dict, dataset: str) -> bool:
+    return config["datasets"][dataset]["source"] == "image"
+
+
+def is_table(config: dict, dataset: str) -> bool:
+    """A .csv/.parquet file: named columns, so segment means in original units are reported
+    (unless a PCA makes the original units unrecoverable)."""
+    ds = config["datasets"][dataset]
+    return ds["source"] == "file" and Path(ds["path"]).suffix != ".npy" and ds.get("pca") is None
 
 
 def heatmap_ks(config: dict, dataset: str) -> list[int]:

@@ -19,18 +19,27 @@ from kmeans_study.runtime import library_versions, limit_threads, native_librari
 RECORD_VERSION = 3
 
 
-def run_fit(X, init, backend_name: str, params: dict, k: int, seed: int, threads: int, *, dataset: str, init_id: int):
+def run_fit(X, init, backend_name: str, params: dict, k: int, seed: int, threads: int, *, dataset: str, init_id: int,
+            registered: str | None = None):
     """Fit and evaluate. X : (n, d) float32 (memory-mapped is fine); init : (k, d) float32 or None.
+    ``backend_name`` is the study's name for the backend (a grid point's included), ``registered``
+    the registered backend behind it (default: the same name).
 
     Returns (centroids (k, d) float32, labels (n,) int64, record dict). The record's fit times
     cover the backend's fit only (data loading and the evaluation are timed apart).
     """
-    backend = _loaded_backend(backend_name, params)
+    backend = _loaded_backend(backend_name, params, registered)
     with limit_threads(threads):
         start_wall, start_cpu = time.perf_counter(), time.process_time()
         result = backend.fit(X, init if backend.uses_shared_init else None, k, seed, threads)
         fit_wall, fit_cpu = time.perf_counter() - start_wall, time.process_time() - start_cpu
-        return _evaluated(X, backend, [result], [(fit_wall, fit_cpu)], k, [seed], threads, dataset, [init_id])[0]
+        own = backend.own_assignment(X, result.centroids)
+        centroids, labels, record = _evaluated(
+            X, backend, [result], [(fit_wall, fit_cpu)], k, [seed], threads, dataset, [init_id]
+        )[0]
+        # The same centroids, so the same cluster ids: a plain comparison is right here.
+        record["own_assignment_exact_fraction"] = None if own is None else float(np.mean(own == labels))
+        return centroids, labels, record
 
 
 def run_fused(X, inits: list, backend_name: str, params: dict, k: int, seeds: list[int], threads: int, *,
@@ -58,8 +67,8 @@ def run_fused(X, inits: list, backend_name: str, params: dict, k: int, seeds: li
         return _evaluated(X, backend, results, timings, k, seeds, threads, dataset, init_ids)
 
 
-def _loaded_backend(name: str, params: dict):
-    backend = get_backend(name, params)
+def _loaded_backend(name: str, params: dict, registered: str | None = None):
+    backend = get_backend(registered or name, params)
     backend.name_in_config = name
     for module in backend.libraries:
         import_module(module)
@@ -94,6 +103,7 @@ def _record(X, backend, result, k, seed, threads, dataset, init_id, labels, iner
         "record_version": RECORD_VERSION,
         "dataset": dataset,
         "backend": backend.name_in_config,
+        "backend_family": backend.name,
         "k": k,
         "init_id": init_id,
         "seed": seed,
@@ -110,6 +120,7 @@ def _record(X, backend, result, k, seed, threads, dataset, init_id, labels, iner
         "next_step_center_shift": shift,
         "tol_abs": tol,
         "n_empty_clusters": int(k - np.unique(labels).size),
+        "own_assignment_exact_fraction": None,  # approximate backends: set by run_fit
         "fit_wall_s": fit_wall,
         "fit_cpu_s": fit_cpu,
         "eval_wall_s": eval_wall,

@@ -33,6 +33,10 @@ CONFUSION = _BACKEND + "/confusion.csv"
 QUALITY = _BACKEND + "/quality.csv"
 # {which} is "elbow" (the backend's two-line elbow k) or "k<k>" (a k listed in report.heatmap_k).
 CONFUSION_PLOT = _BACKEND + "/confusion_{which}.png"
+# Worked examples: image datasets (colour quantization) and tables (customer segmentation).
+QUANTIZATION = _BACKEND + "/quantization.csv"
+QUANTIZATION_PLOT = _BACKEND + "/quantization.png"
+SEGMENTS = _BACKEND + "/segments.csv"
 
 _DATASET = RESULTS + "/{dataset}"
 TIMING = _DATASET + "/timing.csv"
@@ -41,6 +45,8 @@ AGREEMENT_BY_INIT = _DATASET + "/agreement_by_init.csv"
 AGREEMENT = _DATASET + "/agreement.csv"
 ELBOW_AGREEMENT = _DATASET + "/elbow_agreement.csv"
 AGREEMENT_PLOT = _DATASET + "/agreement.png"
+PARETO = _DATASET + "/pareto.csv"
+PARETO_PLOT = _DATASET + "/pareto.png"
 
 SUMMARY = RESULTS + "/summary.md"
 PROVENANCE = RESULTS + "/provenance.json"

@@ -59,7 +59,10 @@ def fit(
     out_centroids: str,
     out_labels: str,
     out_record: str,
+    registered: str | None = None,
 ) -> None:
+    """One fit; ``backend`` is the study's name (a grid point's included), ``registered`` the
+    registered backend behind it (default: the same)."""
     from kmeans_study.fit import run_fit
 
     meta = io.read_json(meta_path)
@@ -67,7 +70,7 @@ def fit(
     X = io.load_npy(X_path, mmap=True)
     init = io.load_npy(init_path) if init_path else None
     centroids, labels, record = run_fit(
-        X, init, backend, params, k, seed, threads, dataset=dataset, init_id=init_id
+        X, init, backend, params, k, seed, threads, dataset=dataset, init_id=init_id, registered=registered
     )
     _write_fit(meta, centroids, labels, record, out_centroids, out_labels, out_record)
 
@@ -194,7 +197,7 @@ def timing_plot(dataset: str, timing_csv: str, out_plot: str, dpi: int) -> None:
 
 def agreement(
     record_paths: list[str], label_paths: list[str], elbow_jsons: dict[str, str],
-    out_by_init: str, out_by_k: str, out_elbows: str,
+    out_by_init: str, out_by_k: str, out_elbows: str, pairs: list[tuple[str, str]] | None = None,
 ) -> None:
     from kmeans_study.aggregate.best_init import load_records
     from kmeans_study.aggregate.reports import agreement_tables
@@ -202,7 +205,7 @@ def agreement(
     records = load_records(record_paths)
     fits = _fit_labels(records, label_paths, with_backend=True)
     elbows = {backend: io.read_json(path) for backend, path in elbow_jsons.items()}
-    by_init, by_k, elbow_agreement = agreement_tables(records, fits, elbows)
+    by_init, by_k, elbow_agreement = agreement_tables(records, fits, elbows, pairs)
     io.write_csv(out_by_init, by_init)
     io.write_csv(out_by_k, by_k)
     io.write_csv(out_elbows, elbow_agreement)
@@ -215,6 +218,68 @@ def agreement_plot(dataset: str, agreement_csv: str, out_plot: str, dpi: int) ->
 
     fig = agreement_figure(pd.read_csv(agreement_csv), f"{dataset}: do the backends agree? (same start)")
     io.save_figure(out_plot, fig, dpi)
+
+
+def pareto(
+    record_paths: list[str], by_init_csv: str | None, reference: str, budget: float, out_csv: str,
+) -> None:
+    import pandas as pd
+
+    from kmeans_study.aggregate.best_init import load_records
+    from kmeans_study.aggregate.pareto import pareto_table
+
+    by_init = pd.read_csv(by_init_csv) if by_init_csv else None
+    io.write_csv(out_csv, pareto_table(load_records(record_paths), by_init, reference, budget))
+
+
+def pareto_plot(dataset: str, pareto_csv: str, out_plot: str, dpi: int) -> None:
+    import pandas as pd
+
+    from kmeans_study.aggregate.pareto import pareto_ks
+    from kmeans_study.aggregate.plots import pareto_figure
+
+    table = pd.read_csv(pareto_csv)
+    fig = pareto_figure(table, pareto_ks(table["k"]), f"{dataset}: fit time vs inertia gap, one point per backend")
+    io.save_figure(out_plot, fig, dpi)
+
+
+def _best_labels(best_csv: str, record_paths: list[str], label_paths: list[str]):
+    import pandas as pd
+
+    from kmeans_study.aggregate.best_init import load_records
+
+    return pd.read_csv(best_csv), _fit_labels(load_records(record_paths), label_paths, with_backend=False)
+
+
+def quantization(
+    dataset: str, backend: str, X_path: str, meta_path: str, best_csv: str, record_paths: list[str],
+    label_paths: list[str], out_csv: str, out_plot: str, dpi: int,
+) -> None:
+    """Colour quantization of an image dataset: each k's best init as an image, PSNR, colours."""
+    from kmeans_study.aggregate.examples import original, quantization_table
+    from kmeans_study.aggregate.plots import quantization_figure
+
+    meta = io.read_json(meta_path)
+    pixels = original(io.load_npy(X_path), meta)
+    best, fits = _best_labels(best_csv, record_paths, label_paths)
+    table, images = quantization_table(pixels, meta["image_shape"], best, fits)
+    io.write_csv(out_csv, table)
+    shape = meta["image_shape"]
+    fig = quantization_figure(
+        pixels.reshape(*shape, 3), images, table, f"{dataset}, {backend}: colour quantization (best init per k)"
+    )
+    io.save_figure(out_plot, fig, dpi)
+
+
+def segments(
+    X_path: str, meta_path: str, best_csv: str, record_paths: list[str], label_paths: list[str], out_csv: str
+) -> None:
+    """Customer segmentation: per k and segment, size and column means in the file's units."""
+    from kmeans_study.aggregate.examples import original, segment_table
+
+    meta = io.read_json(meta_path)
+    best, fits = _best_labels(best_csv, record_paths, label_paths)
+    io.write_csv(out_csv, segment_table(original(io.load_npy(X_path), meta), meta["feature_names"], best, fits))
 
 
 def summary(config: dict, per_dataset: dict[str, dict], out_md: str, out_json: str) -> None:
@@ -238,6 +303,7 @@ def summary(config: dict, per_dataset: dict[str, dict], out_md: str, out_json: s
             "elbows": {b: io.read_json(p) for b, p in files["elbows"].items()},
             "quality": {b: pd.read_csv(p) for b, p in files.get("quality", {}).items()},
             "timing": pd.read_csv(files["timing"]),
+            "pareto": pd.read_csv(files["pareto"]) if "pareto" in files else None,
             "files": files["files"],
         }
         if "agreement" in files:

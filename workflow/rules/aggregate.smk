@@ -113,8 +113,38 @@ rule agreement:
         "../../envs/aggregate.yaml"
     params:
         backends=BACKENDS,
+        pairs=agreement_pairs(config),
     script:
         "../../scripts/agreement.py"
+
+
+# Speed vs quality: one point per backend and k (a grid point is a backend), gaps paired by init.
+rule pareto:
+    input:
+        records=lambda wc: fit_outputs(paths.FIT_RECORD, wc.dataset, BACKENDS),
+        by_init=lambda wc: (
+            [paths.fmt(paths.AGREEMENT_BY_INIT, dataset=wc.dataset)]
+            if len(BACKENDS) > 1
+            else []
+        ),
+    output:
+        report(
+            paths.PARETO,
+            caption="../report/pareto.rst",
+            category="{dataset}",
+            subcategory="Which backend is fastest",
+            labels={"table": "Pareto: fit time vs inertia gap"},
+        ),
+    log:
+        paths.log("pareto", "{dataset}"),
+    localrule: True
+    conda:
+        "../../envs/aggregate.yaml"
+    params:
+        reference=reference_backend(config),
+        budget=config["report"]["inertia_budget"],
+    script:
+        "../../scripts/pareto.py"
 
 
 rule summary:

@@ -15,14 +15,21 @@ from kmeans_study.fit import RECORD_VERSION
 from kmeans_study.init import INIT_VERSION
 from kmeans_study.config import (
     ConfigError,
+    agreement_pairs,
+    backend_names,
     backend_params,
+    backend_variants,
+    base_backend,
     config_hash,
     dataset_spec,
     has_labels,
     heatmap_ks,
     init_ids,
     init_seed,
+    is_image,
+    is_table,
     k_values,
+    reference_backend,
     validate_config,
 )
 
@@ -54,9 +61,17 @@ def check_prepared_datasets():
 
 check_prepared_datasets()
 
-BACKENDS = list(config["backends"])
-PER_K_BACKENDS = [b for b in BACKENDS if REGISTRY[b].per_k]
-PER_INIT_BACKENDS = [b for b in BACKENDS if not REGISTRY[b].per_k]
+# Every backend the study runs: a grid point is one (its name holds its parameters).
+BACKENDS = backend_names(config)
+
+
+def registered(backend):
+    """What the registry knows of a backend of this study (a grid point's included)."""
+    return REGISTRY[base_backend(config, backend)]
+
+
+PER_K_BACKENDS = [b for b in BACKENDS if registered(b).per_k]
+PER_INIT_BACKENDS = [b for b in BACKENDS if not registered(b).per_k]
 
 
 def alternatives(names):
@@ -74,14 +89,14 @@ INIT_PRIORITY = 1000  # above every fit's priority (its k)
 
 wildcard_constraints:
     dataset="|".join(map(re.escape, config["datasets"])),
-    backend="|".join(BACKENDS),
+    backend=alternatives(BACKENDS),
     k=r"\d+",
     init_id=r"\d+",
     which=r"elbow|k\d+",
 
 
 def uses_shared_init(backend):
-    return config["backends"][backend]["init"] == "shared"
+    return backend_variants(config)[backend][1]["init"] == "shared"
 
 
 def fit_inputs(wildcards):
@@ -113,7 +128,7 @@ def fit_benchmarks(dataset, backends):
     return [
         (
             paths.fmt(paths.FUSED_BENCHMARK, dataset=dataset, backend=b, k=k)
-            if REGISTRY[b].per_k
+            if registered(b).per_k
             else paths.fmt(
                 paths.FIT_BENCHMARK, dataset=dataset, backend=b, k=k, init_id=i
             )
@@ -122,6 +137,17 @@ def fit_benchmarks(dataset, backends):
         for k in k_values(config, dataset)
         for i in init_ids(config)
     ]
+
+
+def best_fits(wc):
+    """What the worked examples read: the data, and every fit of one backend with its best inits."""
+    return {
+        "X": paths.DATA_X,
+        "meta": paths.DATA_META,
+        "best": paths.BEST_INIT,
+        "records": fit_outputs(paths.FIT_RECORD, wc.dataset, [wc.backend]),
+        "fit_labels": fit_outputs(paths.FIT_LABELS, wc.dataset, [wc.backend]),
+    }
 
 
 def confusion_plots(dataset, backend):
@@ -137,12 +163,16 @@ def dataset_reports(dataset):
     per_backend = [paths.BEST_INIT, paths.ELBOW_JSON, paths.ELBOW_PLOT]
     if has_labels(config, dataset):
         per_backend += [paths.CONFUSION, paths.QUALITY]
+    if is_image(config, dataset):
+        per_backend += [paths.QUANTIZATION, paths.QUANTIZATION_PLOT]
+    if is_table(config, dataset):
+        per_backend += [paths.SEGMENTS]
     files = [
         paths.fmt(p, dataset=dataset, backend=b) for b in BACKENDS for p in per_backend
     ]
     if has_labels(config, dataset):
         files += [f for b in BACKENDS for f in confusion_plots(dataset, b)]
-    per_dataset = [paths.TIMING, paths.TIMING_PLOT]
+    per_dataset = [paths.TIMING, paths.TIMING_PLOT, paths.PARETO, paths.PARETO_PLOT]
     if len(BACKENDS) > 1:
         per_dataset += [
             paths.AGREEMENT,
@@ -164,6 +194,7 @@ def summary_inputs():
             "meta": paths.fmt(paths.DATA_META, dataset=dataset),
             "elbows": by_backend(paths.ELBOW_JSON),
             "timing": paths.fmt(paths.TIMING, dataset=dataset),
+            "pareto": paths.fmt(paths.PARETO, dataset=dataset),
             "files": dataset_reports(dataset),
             "sample_records": fit_outputs(paths.FIT_RECORD, dataset, BACKENDS)[
                 :: len(init_ids(config))

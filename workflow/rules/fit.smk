@@ -36,15 +36,16 @@ rule fit:
         backend=alternatives(PER_INIT_BACKENDS),
     priority: lambda wc: int(wc.k)
     conda:
-        lambda wc: f"../../envs/{REGISTRY[wc.backend].env}.yaml"
+        lambda wc: f"../../envs/{registered(wc.backend).env}.yaml"
     threads: 1
     resources:
         # The data is memory-mapped, but scikit-learn centres a copy of it: room for the
         # interpreter and libraries plus three times the data.
         mem_mb=lambda wc, input: 500 + 3 * int(input.size_mb),
-        gpu=lambda wc: REGISTRY[wc.backend].gpus,
+        gpu=lambda wc: registered(wc.backend).gpus,
     params:
         backend=lambda wc: backend_params(config, wc.backend),
+        registered=lambda wc: base_backend(config, wc.backend),
         seed=lambda wc: init_seed(config, wc.dataset, int(wc.k), int(wc.init_id)),
         init_version=INIT_VERSION,
         record_version=RECORD_VERSION,
@@ -78,7 +79,7 @@ rule fit_fused:
         backend=alternatives(PER_K_BACKENDS),
     priority: lambda wc: int(wc.k)
     conda:
-        lambda wc: f"../../envs/{REGISTRY[wc.backend].env}.yaml"
+        lambda wc: f"../../envs/{registered(wc.backend).env}.yaml"
     # One thread by default: on a small machine, fused jobs side by side use the cores better
     # than one job's threads (a job's last, slowest inits keep a single pass running). With
     # threads N the row chunks are split over N Python threads, one BLAS thread each.

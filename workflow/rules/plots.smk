@@ -69,6 +69,28 @@ rule timing_plot:
         "../../scripts/timing_plot.py"
 
 
+rule pareto_plot:
+    input:
+        paths.PARETO,
+    output:
+        report(
+            paths.PARETO_PLOT,
+            caption="../report/pareto_plot.rst",
+            category="{dataset}",
+            subcategory="Which backend is fastest",
+            labels={"plot": "Pareto: fit time vs inertia gap"},
+        ),
+    log:
+        paths.log("pareto_plot", "{dataset}"),
+    localrule: True
+    conda:
+        "../../envs/aggregate.yaml"
+    params:
+        dpi=DPI,
+    script:
+        "../../scripts/pareto_plot.py"
+
+
 rule agreement_plot:
     input:
         paths.AGREEMENT,

@@ -20,14 +20,23 @@ def _blas_summary(record: dict) -> str:
 
 def load_records(paths) -> pd.DataFrame:
     """One row per fit record: the columns in RECORD_COLUMNS plus ``points_used`` (points the
-    backend trained on), ``blas`` (kernel summary) and ``record_path``."""
+    backend trained on), ``blas`` (kernel summary), ``own_assignment_exact_fraction`` (approximate
+    backends: the share of points their own search puts on the exact nearest final centroid;
+    empty for exact ones), ``assignment`` (what the assignment step did) and ``record_path``."""
     rows = []
     for path in paths:
         record = io.read_json(path)
         row = {key: record[key] for key in RECORD_COLUMNS}
-        row.update(points_used=record["details"]["points_used"], blas=_blas_summary(record), record_path=str(path))
+        row.update(
+            points_used=record["details"]["points_used"],
+            blas=_blas_summary(record),
+            own_assignment_exact_fraction=record.get("own_assignment_exact_fraction"),
+            assignment=record["details"].get("assignment", "exact"),
+            record_path=str(path),
+        )
         rows.append(row)
-    return pd.DataFrame(rows, columns=RECORD_COLUMNS + ["points_used", "blas", "record_path"])
+    extra = ["points_used", "blas", "own_assignment_exact_fraction", "assignment", "record_path"]
+    return pd.DataFrame(rows, columns=RECORD_COLUMNS + extra)
 
 
 def best_init_table(records: pd.DataFrame) -> pd.DataFrame:

@@ -44,10 +44,13 @@ def confusion_figure(confusion: "pd.DataFrame", k: int, title: str):
     counts = block[[f"cluster_{j}" for j in range(k)]].to_numpy(dtype=float)
     order = np.lexsort((-counts.max(axis=0), counts.argmax(axis=0)))
     counts = counts[:, order]
-    fig, ax = plt.subplots(figsize=(max(4.5, 0.55 * k + 2.5), max(3.5, 0.45 * len(block) + 1.5)))
+    # Wide k (a large-k study) keeps a readable page: the figure stops growing, ticks thin out.
+    fig, ax = plt.subplots(figsize=(min(18, max(4.5, 0.55 * k + 2.5)), min(12, max(3.5, 0.45 * len(block) + 1.5))))
     image = ax.imshow(counts, cmap="Blues", aspect="auto")
-    ax.set_xticks(range(k), [str(j) for j in order])
-    ax.set_yticks(range(len(block)), [str(v) for v in block["label"]])
+    if k <= 40:
+        ax.set_xticks(range(k), [str(j) for j in order])
+    if len(block) <= 40:
+        ax.set_yticks(range(len(block)), [str(v) for v in block["label"]])
     ax.set_xlabel("cluster id (ordered by majority label)")
     ax.set_ylabel("true label")
     threshold = counts.max() / 2
@@ -106,6 +109,66 @@ def agreement_figure(by_k: "pd.DataFrame", title: str):
         ax.set_ylim(-0.05, 1.05)
         ax.grid(True, alpha=0.3)
         ax.legend(fontsize=7, loc="upper center", bbox_to_anchor=(0.5, -0.16), ncol=1 if ax is axes[1] else 2)
+    fig.suptitle(title)
+    fig.tight_layout()
+    return fig
+
+
+def pareto_figure(table: "pd.DataFrame", ks: list[int], title: str):
+    """Per k: median fit time (log) vs median inertia gap to the reference, one point per backend,
+    the Pareto frontier as a line, the recommended backend starred, the budget dashed."""
+    import numpy as np
+
+    fig, axes = plt.subplots(1, len(ks), figsize=(4.6 * len(ks), 4.4), squeeze=False)
+    families = sorted({b.split("-")[0] for b in table["backend"]})
+    colours = {family: f"C{i % 10}" for i, family in enumerate(families)}
+    for ax, k in zip(axes[0], ks):
+        block = table[table["k"] == k]
+        gap_pct = 100 * block["inertia_gap_median"]
+        for family in families:
+            rows = block["backend"].str.split("-").str[0] == family
+            ax.scatter(block.loc[rows, "fit_wall_s_median"], gap_pct[rows], color=colours[family], label=family, zorder=3)
+        frontier = block[block["on_frontier"]].sort_values("fit_wall_s_median")
+        ax.step(frontier["fit_wall_s_median"], 100 * frontier["inertia_gap_median"], where="post", color="0.4",
+                linewidth=1, label="Pareto frontier", zorder=2)
+        best = block[block["recommended"]]
+        ax.scatter(best["fit_wall_s_median"], 100 * best["inertia_gap_median"], marker="*", s=260,
+                   facecolor="none", edgecolor="k", label="recommended", zorder=4)
+        budget = 100 * float(block["inertia_budget"].iloc[0])
+        ax.axhline(budget, color="C3", linestyle="--", linewidth=1, label=f"budget {budget:g}%")
+        for _, row in block.iterrows():
+            name = row["backend"].split("-", 1)[1] if "-" in row["backend"] else row["backend"]
+            ax.annotate(name, (row["fit_wall_s_median"], 100 * row["inertia_gap_median"]), fontsize=6,
+                        xytext=(3, 3), textcoords="offset points")
+        ax.set_xscale("log")
+        finite = gap_pct[np.isfinite(gap_pct)]
+        if len(finite) and finite.max() > 10 * max(budget, 1e-9):
+            ax.set_yscale("symlog", linthresh=max(budget, 1e-3))
+        ax.set_xlabel("fit wall time per init, median (s, log scale)")
+        ax.set_ylabel(f"inertia gap to {block['reference'].iloc[0]} (%), median over inits")
+        ax.set_title(f"k = {k}")
+        ax.grid(alpha=0.3)
+    axes[0][0].legend(fontsize=7, loc="upper right")
+    fig.suptitle(title)
+    fig.tight_layout()
+    return fig
+
+
+def quantization_figure(original, images: dict, table: "pd.DataFrame", title: str):
+    """The original image and its quantized versions, with PSNR and colours in each title."""
+    panels = [("original", original)] + [
+        (f"k={k}: {row.psnr_db:.1f} dB PSNR, {row.n_colours} colours", images[k])
+        for k, row in zip(table["k"], table.itertuples())
+    ]
+    columns = min(3, len(panels))
+    rows = -(-len(panels) // columns)
+    height, width = original.shape[:2]
+    fig, axes = plt.subplots(rows, columns, figsize=(4.2 * columns, 4.2 * rows * height / width + 0.6), squeeze=False)
+    for ax in axes.ravel():
+        ax.axis("off")
+    for ax, (label, image) in zip(axes.ravel(), panels):
+        ax.imshow(image)
+        ax.set_title(label, fontsize=9)
     fig.suptitle(title)
     fig.tight_layout()
     return fig

@@ -80,9 +80,13 @@ def timing_table(records: pd.DataFrame, benchmarks: list[dict]) -> pd.DataFrame:
 
 
 def agreement_tables(
-    records: pd.DataFrame, fit_labels: dict[tuple[str, int, int], np.ndarray], elbows: dict[str, dict]
+    records: pd.DataFrame,
+    fit_labels: dict[tuple[str, int, int], np.ndarray],
+    elbows: dict[str, dict],
+    pairs: list[tuple[str, str]] | None = None,
 ) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
-    """Agreement between every pair of backends, for every k and init they both ran.
+    """Agreement between pairs of backends (``pairs``, default every pair), for every k and init
+    they both ran.
 
     records : load_records() rows of every backend of one dataset; fit_labels : (backend, k,
     init_id) -> clusters; elbows : backend -> elbow.json content, in the config's backend order:
@@ -92,9 +96,9 @@ def agreement_tables(
     by_k summarises over inits (median, min); elbow_agreement compares the picks per pair.
     """
     indexed = records.set_index(["backend", "k", "init_id"])
-    backends = list(elbows)
+    pairs = list(combinations(elbows, 2)) if pairs is None else [tuple(p) for p in pairs]
     rows = []
-    for a, b in combinations(backends, 2):
+    for a, b in pairs:
         for (k, init_id) in sorted(set(indexed.loc[a].index) & set(indexed.loc[b].index)):
             ra, rb = indexed.loc[(a, k, init_id)], indexed.loc[(b, k, init_id)]
             rows.append(
@@ -125,7 +129,7 @@ def agreement_tables(
         .reset_index()
     )
     elbow_rows = []
-    for a, b in combinations(backends, 2):
+    for a, b in pairs:
         for method in ("two_line", "kneedle"):
             ka, kb = elbows[a][method]["k"], elbows[b][method]["k"]
             elbow_rows.append({"backend_a": a, "backend_b": b, "method": method, "k_a": ka, "k_b": kb, "agree": ka == kb})

@@ -73,6 +73,22 @@ def dataset_section(name: str, inputs: dict, base: Path) -> str:
         "none says Prescott.",
         "",
     ]
+    pareto = inputs.get("pareto")
+    if pareto is not None and len(elbows) > 1:
+        picked = pareto[pareto["recommended"]][
+            ["k", "backend", "fit_wall_s_median", "speedup_vs_reference", "inertia_gap_median",
+             "exact_assignment_fraction_median"]
+        ]
+        budget, reference = pareto["inertia_budget"].iloc[0], pareto["reference"].iloc[0]
+        out += [
+            f"### Fastest within {100 * budget:g}% inertia of `{reference}` (Pareto report, every k)",
+            "",
+            _table(picked),
+            "",
+            "Gaps are paired by init (same start). `exact_assignment_fraction` is the share of points an "
+            "approximate backend's own search puts on their exact nearest centroid (empty: exact search).",
+            "",
+        ]
     agree = inputs.get("agreement")
     if agree is None:
         return "\n".join(out + ["One backend: no agreement to report.", "", "Files: " + ", ".join(_link(p, base) for p in inputs["files"]), ""])

@@ -24,6 +24,11 @@ REGISTRY: dict[str, Registered] = {
     "faiss_sampled": Registered("kmeans_study.backends.faiss_backend:FaissSampled", "fit_faiss"),
     "fused": Registered("kmeans_study.backends.fused_backend:FusedLloyd", "fit_sklearn", per_k=True),
     "faiss_gpu": Registered("kmeans_study.backends.faiss_backend:FaissGpu", "fit_faiss_gpu", gpus=1),
+    "faiss_ivf": Registered("kmeans_study.backends.approx_backend:FaissIVF", "fit_faiss"),
+    "faiss_hnsw": Registered("kmeans_study.backends.approx_backend:FaissHNSW", "fit_faiss"),
+    "restricted": Registered("kmeans_study.backends.approx_backend:Restricted", "fit_faiss"),
+    "bounded": Registered("kmeans_study.backends.approx_backend:Bounded", "fit_faiss"),
+    "hybrid": Registered("kmeans_study.backends.approx_backend:Hybrid", "fit_faiss"),
 }
 
 

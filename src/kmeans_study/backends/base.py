@@ -50,6 +50,11 @@ class Backend(ABC):
         """Fit k centroids to X (n, d) float32, starting from ``init`` (k, d) float32, or from the
         backend's own initialisation seeded by ``seed`` when ``init`` is None."""
 
+    def own_assignment(self, X: np.ndarray, centroids: np.ndarray) -> np.ndarray | None:
+        """The backend's own assignment of X to ``centroids`` after ``fit`` (None: exact search,
+        nothing to compare). Approximate backends override it."""
+        return None
+
 
 def absolute_tol(X: np.ndarray, tol: float, chunk_rows: int = 4096) -> float:
     """scikit-learn's tolerance: ``tol`` times the mean per-feature variance of X (n, d).

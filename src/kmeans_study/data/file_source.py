@@ -85,7 +85,7 @@ def _load_table(path: Path, label_column, dataset: str):
         frame[column] = numeric
     if frame.shape[1] == 0:
         raise DataError(f"{path}: no feature columns left besides the label column")
-    return frame.to_numpy(dtype=np.float64), labels, names, header_rows
+    return frame.to_numpy(dtype=np.float64), labels, names, header_rows, [str(c) for c in frame.columns]
 
 
 def load(dataset: str, spec: dict) -> Loaded:
@@ -96,11 +96,11 @@ def load(dataset: str, spec: dict) -> Loaded:
         raise DataError(f"config key 'datasets.{dataset}.path': file not found: {path}")
     if path.stat().st_size == 0:
         raise DataError(f"{path}: the file is empty")
-    header_rows = 0
+    header_rows, features = 0, None
     if path.suffix == ".npy":
         X, labels, names = _load_npy(path, spec.get("label_column"), dataset)
     else:
-        X, labels, names, header_rows = _load_table(path, spec.get("label_column"), dataset)
+        X, labels, names, header_rows, features = _load_table(path, spec.get("label_column"), dataset)
     if X.shape[0] == 0 or X.shape[1] == 0:
         raise DataError(f"{path}: no data (shape {X.shape})")
     finite = np.isfinite(X)
@@ -111,6 +111,8 @@ def load(dataset: str, spec: dict) -> Loaded:
             "(NaN or infinite values cannot be clustered)"
         )
     info = {"origin": str(path)}
+    if features is not None:
+        info["feature_names"] = features
     if names is not None:
         info["label_names"] = names
     return Loaded(X, labels, info)

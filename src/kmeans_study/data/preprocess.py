@@ -17,17 +17,33 @@ def subsample_rows(n: int, size: int, seed: int) -> np.ndarray:
     return np.sort(rng.choice(n, size=size, replace=False))
 
 
-def zscore(X: np.ndarray) -> tuple[np.ndarray, int]:
+def zscore(X: np.ndarray, with_stats: bool = False):
     """Standardise columns of X (n, d) to mean 0 and variance 1, in float64.
 
-    A zero-variance column becomes all zeros instead of NaN. Returns (Z, number of such columns).
+    A zero-variance column becomes all zeros instead of NaN. Returns (Z, number of such columns),
+    plus (mean, std) with ``with_stats`` (original = Z * std + mean).
     """
     X = np.asarray(X, dtype=np.float64)
     mean = X.mean(axis=0)
     std = X.std(axis=0)
     constant = std == 0
     std[constant] = 1.0
+    if with_stats:
+        return (X - mean) / std, int(constant.sum()), mean, std
     return (X - mean) / std, int(constant.sum())
+
+
+def to_original_units(Z: np.ndarray, steps: list[dict]) -> np.ndarray | None:
+    """Rows of prepared data back in the units of the source (None after a PCA, which is not
+    inverted exactly): undoes the z-score recorded in ``steps`` (the meta's preprocessing)."""
+    Z = np.asarray(Z, dtype=np.float64)
+    for step in steps:
+        if step["step"] == "pca":
+            return None
+    for step in steps:
+        if step["step"] == "zscore":
+            return Z * np.asarray(step["std"]) + np.asarray(step["mean"])
+    return Z
 
 
 def pca(X: np.ndarray, n_components: int, dataset: str) -> tuple[np.ndarray, float]:
@@ -63,8 +79,10 @@ def preprocess(X, labels, spec: dict, dataset: str):
         labels = None if labels is None else labels[rows]
         steps.append({"step": "subsample", "rows": size, "seed": spec["subsample_seed"]})
     if spec.get("zscore", True):
-        X, n_constant = zscore(X)
-        steps.append({"step": "zscore", "constant_features": n_constant})
+        X, n_constant, mean, std = zscore(X, with_stats=True)
+        steps.append(
+            {"step": "zscore", "constant_features": n_constant, "mean": mean.tolist(), "std": std.tolist()}
+        )
     if spec.get("pca") is not None:
         X, explained = pca(X, spec["pca"], dataset)
         steps.append({"step": "pca", "components": spec["pca"], "explained_variance_ratio": explained})

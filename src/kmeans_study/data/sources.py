@@ -55,6 +55,30 @@ def load_uniform(name: str, spec: dict, cache_dir: Path) -> Loaded:
     return Loaded(X, None, {"origin": "numpy.random.default_rng.random"})
 
 
+def load_image(name: str, spec: dict, cache_dir: Path) -> Loaded:
+    """An image's pixels as rows of (red, green, blue) in [0, 1]: a file (``path``) or one of
+    scikit-learn's bundled sample images (``sample_image``)."""
+    if spec.get("path"):
+        from PIL import Image, UnidentifiedImageError
+
+        try:
+            with Image.open(spec["path"]) as image:
+                pixels = np.asarray(image.convert("RGB"))
+        except FileNotFoundError:
+            raise DataError(f"config key 'datasets.{name}.path': file not found: {spec['path']}") from None
+        except (UnidentifiedImageError, OSError) as exc:
+            raise DataError(f"{spec['path']}: not a readable image ({exc})") from None
+        origin = spec["path"]
+    else:
+        from sklearn.datasets import load_sample_image
+
+        pixels = load_sample_image(spec["sample_image"])
+        origin = f"sklearn.datasets.load_sample_image({spec['sample_image']!r})"
+    height, width = pixels.shape[:2]
+    X = pixels.reshape(-1, 3).astype(np.float32) / 255.0
+    return Loaded(X, None, {"origin": origin, "image_shape": [height, width], "feature_names": ["red", "green", "blue"]})
+
+
 def load_torchvision(name: str, spec: dict, cache_dir: Path) -> Loaded:
     from kmeans_study.data.torchvision_source import load
 
@@ -74,6 +98,7 @@ LOADERS: dict[str, Callable[[str, dict, Path], Loaded]] = {
     "blobs": load_blobs,
     "uniform": load_uniform,
     "file": load_file,
+    "image": load_image,
 }
 
 
