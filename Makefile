@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 CORES ?= 2
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint lock benchmark clean-results
+.PHONY: run test lint lock benchmark benchmark-large-k clean-results
 
 $(STAMP): requirements.txt pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -24,6 +24,11 @@ test: $(STAMP)
 # The performance benchmark (issue 5): prints figures, writes results/benchmark/benchmark.json.
 benchmark: $(STAMP)
 	$(BIN)/python -m kmeans_study.benchmark --cores $(CORES)
+
+# Large k (issue 7): the large-k study, then exact faiss against the fastest settings, one fit at a time.
+benchmark-large-k: $(STAMP)
+	$(BIN)/snakemake --cores $(CORES) --configfile workflow/configs/large_k.yaml
+	$(BIN)/python -m kmeans_study.benchmark_large_k
 
 lint: $(STAMP)
 	$(BIN)/snakefmt --check Snakefile workflow/rules

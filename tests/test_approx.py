@@ -147,3 +147,16 @@ def test_bounded_fit_is_exact_lloyd(data):
     assert np.array_equal(bounded.labels, exact.labels)
     np.testing.assert_array_equal(bounded.centroids, exact.centroids)
     assert bounded.n_full_passes == 1
+
+
+def test_restricted_candidate_lists_are_the_nearest_centroids_as_centroids_move(data):
+    X, C = data
+    assigner = approx.RestrictedAssigner(candidates=6, refresh=0)
+    rng = np.random.default_rng(4)
+    moved = C.copy()
+    for step in range(12):
+        lists = assigner.candidate_lists(moved, 6)
+        truth = approx.nearest_centroids(moved, 6)
+        assert all(set(a) == set(b) for a, b in zip(lists, truth)), f"step {step}"
+        moved = moved + rng.normal(0, 0.02 if step < 8 else 0.5, moved.shape).astype(np.float32)
+    assert assigner.lists_recomputed < 12 * C.shape[0]  # small drifts kept most lists

@@ -78,6 +78,13 @@ class ExactAssigner:
         return {"assignment": "exact: faiss IndexFlatL2, every point against every centroid"}
 
 
+def _knn(C: np.ndarray, m: int, threads: int = 1):
+    import faiss
+
+    faiss.omp_set_num_threads(max(1, threads))
+    return faiss.knn(C, C, m)
+
+
 def nearest_centroids(C: np.ndarray, m: int) -> np.ndarray:
     """The m centroids nearest each centroid (k, m), itself always among them: faiss's exact
     k-NN (a BLAS product and a heap per row; numpy's argpartition over k x k is 20x slower)."""
@@ -90,6 +97,27 @@ def nearest_centroids(C: np.ndarray, m: int) -> np.ndarray:
     return near.astype(np.int64)
 
 
+def _knn_of(Q: np.ndarray, C: np.ndarray, m: int, threads: int):
+    import faiss
+
+    faiss.omp_set_num_threads(max(1, threads))
+    return faiss.knn(np.ascontiguousarray(Q, dtype=np.float32), np.ascontiguousarray(C, dtype=np.float32), m)
+
+
+def _lists_and_margin(D, I, rows, m, already):
+    """Candidate lists (the first m of m + 1 neighbours, the centroid itself always in) and the
+    drift budget left before a list may change, measured as drift from the reference centroids:
+    half the gap between the m-th and (m+1)-th neighbour distances, minus ``already`` (the
+    drifts from the reference to where the list was computed, which later drifts add to)."""
+    dist = np.sqrt(np.maximum(D.astype(np.float64), 0.0))
+    near = I[:, :m].astype(np.int64)
+    lost = ~(near == rows[:, None]).any(axis=1)  # a duplicate centroid can displace itself
+    near[lost, -1] = rows[lost]
+    margin = (dist[:, m] - dist[:, m - 1]) / 2 - already
+    margin[lost] = 0.0  # no guarantee: recompute next time
+    return near, margin
+
+
 class RestrictedAssigner:
     """Each point against the ``candidates`` centroids nearest its current one (itself included),
     with a full exact pass at iteration 1, every ``refresh`` iterations and when forced."""
@@ -97,8 +125,42 @@ class RestrictedAssigner:
     name = "restricted"
     verify_before_stop = True  # a restricted pass may miss a nearer centroid: confirm a stop exactly
 
-    def __init__(self, candidates: int, refresh: int, threads: int = 1):
+    def __init__(self, candidates: int, refresh: int, threads: int = 1, lists_every: int = 1):
         self.candidates, self.refresh, self.threads = candidates, refresh, threads
+        self.lists_every = lists_every  # > 1: candidate lists kept that many passes, even if stale
+        self._lists = None  # (centroids they were computed at, lists (k, m), margin (k,))
+        self._lists_age = 0
+        self.lists_recomputed = 0
+
+    def candidate_lists(self, C: np.ndarray, m: int) -> np.ndarray:
+        """The m centroids nearest each centroid, recomputed only for centroids whose list may
+        have changed. Lists computed at centroids C0 hold at C while no distance from centroid j
+        changed by more than half the gap between its m-th and (m+1)-th neighbour distances; a
+        distance changes by at most drift(j) + max drift (triangle inequality)."""
+        k = C.shape[0]
+        if m >= k:
+            return np.broadcast_to(np.arange(k), (k, k))
+        self._lists_age += 1
+        if self._lists is not None and self._lists[0].shape == C.shape and self._lists_age < self.lists_every:
+            return self._lists[1]
+        if self._lists is not None and self._lists[0].shape == C.shape and self.lists_every == 1:
+            C0, near, margin = self._lists
+            drift = np.sqrt(((C.astype(np.float64) - C0) ** 2).sum(axis=1))
+            stale = np.flatnonzero(drift + drift.max() >= margin)
+            if stale.size < k // 2:
+                if stale.size:
+                    # Recomputed at C, a list stays measured by drifts from C0 (the margin keeps
+                    # room for the drift already made: the triangle inequality adds them).
+                    D, I = _knn_of(C[stale], C, m + 1, self.threads)
+                    near[stale], margin[stale] = _lists_and_margin(D, I, stale, m, drift[stale] + drift.max())
+                    self.lists_recomputed += stale.size
+                return near
+        D, I = _knn_of(C, C, m + 1, self.threads)
+        near, margin = _lists_and_margin(D, I, np.arange(k), m, np.zeros(k))
+        self._lists = (C.astype(np.float64), near, margin)
+        self._lists_age = 0
+        self.lists_recomputed += k
+        return near
 
     def assign(self, X, C, labels, iteration, force_full=False):
         k = C.shape[0]
@@ -107,8 +169,8 @@ class RestrictedAssigner:
             return exact_labels(X, C, self.threads), True
         C = np.ascontiguousarray(C, dtype=np.float32)
         c_sq = np.einsum("ij,ij->i", C, C)
-        near = nearest_centroids(C, m)  # (k, m)
-        minus_2cand = -2.0 * C[near].transpose(0, 2, 1)  # (k, d, m)
+        near = self.candidate_lists(C, m)  # (k, m)
+        minus_2c = -2.0 * C
         cand_sq = c_sq[near]  # (k, m)
         # Group the points by their current cluster (a radix sort: labels fit in 16 or 32 bits).
         small = labels.astype(np.uint16 if k <= 1 << 16 else np.uint32)
@@ -122,7 +184,7 @@ class RestrictedAssigner:
             for j in js:
                 lo, hi = bounds[j], bounds[j + 1]
                 if lo < hi:
-                    scores = X_sorted[lo:hi] @ minus_2cand[j]
+                    scores = X_sorted[lo:hi] @ minus_2c[near[j]].T
                     scores += cand_sq[j]
                     local[lo:hi] = np.argmin(scores, axis=1)
 
@@ -137,12 +199,16 @@ class RestrictedAssigner:
         return {
             "assignment": (
                 f"restricted: each point scored against the {self.candidates} centroids nearest its "
-                f"current centroid; a full exact pass at iteration 1, "
+                f"current centroid (lists of nearest centroids "
+                + ("kept exact" if self.lists_every == 1 else f"recomputed every {self.lists_every} passes")
+                + "); a full exact pass at iteration 1, "
                 + (f"every {self.refresh} iterations " if self.refresh else "")
                 + "and before stopping"
             ),
             "candidates": self.candidates,
             "refresh": self.refresh,
+            "lists_every": self.lists_every,
+            "candidate_lists_recomputed": int(self.lists_recomputed),
         }
 
 
@@ -183,6 +249,8 @@ class BoundedAssigner:
     name = "bounded"
     verify_before_stop = False
 
+    full_pass_share = 0.3  # more points than this share to score: one exact pass instead
+
     def __init__(self, candidates: int, threads: int = 1):
         self.candidates, self.threads = max(2, candidates), threads
         self.rows_scored = self.rows_skipped = self.rows_full = self.full_passes = 0
@@ -215,37 +283,56 @@ class BoundedAssigner:
             self._rescore(X, C, C64, labels, rows, d_own)
         return labels, False
 
-    def _rescore(self, X, C, C64, labels, rows, d_own, chunk=2048):
-        import faiss
-
+    def _rescore(self, X, C, C64, labels, rows, d_own):
+        """New labels and bounds of ``rows``; ``d_own`` their distances to their centroids."""
+        if rows.size > self.full_pass_share * len(labels):
+            # Most points need scoring (early iterations): one exact pass is cheaper.
+            self.full_passes += 1
+            labels[:], self.u, self.l = _exact_top2(X, C, self.threads)
+            return
         m = min(self.candidates, C.shape[0])
-        D_near, near = faiss.knn(np.ascontiguousarray(C, dtype=np.float32), np.ascontiguousarray(C, dtype=np.float32), m)
+        C32 = np.ascontiguousarray(C, dtype=np.float32)
+        D_near, near = _knn(C32, m, self.threads)
         radius = np.sqrt(np.maximum(D_near[:, -1].astype(np.float64), 0.0))
         itself = np.arange(C.shape[0])
         lost = ~(near == itself[:, None]).any(axis=1)
         near[lost, -1] = itself[lost]
         radius[lost] = 0.0  # duplicates displaced a centroid from its own list: no bound, score fully
-        c_sq = np.einsum("ij,ij->i", C64, C64)
-        unproven = []
-        for start in range(0, rows.size, chunk):
-            r = rows[start:start + chunk]
-            x = np.asarray(X[r], dtype=np.float64)
-            cand = near[labels[r]]  # (c, m)
-            sq = np.einsum("cd,cd->c", x, x)[:, None] + c_sq[cand] - 2.0 * np.einsum("cd,cmd->cm", x, C64[cand])
-            np.maximum(sq, 0.0, out=sq)
-            two = np.argpartition(sq, 1, axis=1)[:, :2]
-            first = np.take_along_axis(sq, two, axis=1)
-            swap = first[:, 1] < first[:, 0]
-            two[swap] = two[swap][:, ::-1]
-            first[swap] = first[swap][:, ::-1]
-            best, second = np.sqrt(first[:, 0]), np.sqrt(first[:, 1])
-            outside = radius[labels[r]] - d_own[start:start + chunk]  # bound on non-candidates
-            proven = best * (1 + 1e-6) <= outside
-            labels[r[proven]] = cand[np.arange(len(r)), two[:, 0]][proven]
-            self.u[r[proven]] = best[proven]
-            self.l[r[proven]] = np.minimum(second, outside)[proven]
-            unproven.append(r[~proven])
-        unproven = np.concatenate(unproven)
+        c_sq = np.einsum("ij,ij->i", C32, C32)
+        error_c = float(c_sq.max())
+        # The points grouped by cluster: the points of a cluster share their candidates, so each
+        # group is one small float32 matrix product (BLAS).
+        order = np.argsort(labels[rows], kind="stable")
+        rows = rows[order]
+        d_own = d_own[order]
+        clusters, starts = np.unique(labels[rows], return_index=True)
+        ends = np.append(starts[1:], rows.size)
+        x = np.asarray(X[rows], dtype=np.float32)
+        x_sq = np.einsum("ij,ij->i", x, x, dtype=np.float64)
+        best_sq = np.empty(rows.size)
+        second_sq = np.empty(rows.size)
+        best = np.empty(rows.size, dtype=np.int64)
+        for j, lo, hi in zip(clusters, starts, ends):
+            cand = near[j]
+            scores = x[lo:hi] @ (-2.0 * C32[cand]).T
+            scores += c_sq[cand]
+            two = np.argpartition(scores, 1, axis=1)[:, :2]
+            pair = np.take_along_axis(scores, two, axis=1)
+            flip = pair[:, 1] < pair[:, 0]
+            first = np.where(flip, two[:, 1], two[:, 0])
+            best[lo:hi] = cand[first]
+            best_sq[lo:hi] = pair.min(axis=1)
+            second_sq[lo:hi] = pair.max(axis=1)
+        # float32 scores |c|^2 - 2 x.c: bounds widened by their rounding error (see _exact_top2).
+        error = 1e-5 * (x_sq + error_c)
+        upper = np.sqrt(np.maximum(best_sq + x_sq, 0.0) + error)
+        second = np.sqrt(np.maximum(second_sq + x_sq - error, 0.0))
+        outside = radius[labels[rows]] - d_own  # every non-candidate is at least this far
+        proven = upper <= outside
+        labels[rows[proven]] = best[proven]
+        self.u[rows[proven]] = upper[proven]
+        self.l[rows[proven]] = np.minimum(second, outside)[proven]
+        unproven = rows[~proven]
         if unproven.size:
             self.rows_full += unproven.size
             found, self.u[unproven], self.l[unproven] = _exact_top2(np.asarray(X[unproven]), C, self.threads)
@@ -342,21 +429,50 @@ class HNSWAssigner(_FaissIndexAssigner):
         }
 
 
+def _label_sums(X: np.ndarray, rows: np.ndarray | None, labels: np.ndarray, k: int) -> np.ndarray:
+    """Sum (k, d) float64 of the rows ``rows`` of X (all rows when None) into their labels."""
+    sums = np.zeros((k, X.shape[1]))
+    n = X.shape[0] if rows is None else rows.size
+    for c in _chunks(n):
+        part = np.asarray(X[c] if rows is None else X[rows[c]], dtype=np.float64)
+        lab = labels[c]
+        onehot = csr_matrix((np.ones(len(lab)), (lab, np.arange(len(lab)))), shape=(k, len(lab)))
+        sums += onehot @ part
+    return sums
+
+
 def _update(X: np.ndarray, labels: np.ndarray, old: np.ndarray) -> tuple[np.ndarray, int]:
     """New centres (k, d) float32 as the means of the labelled points (float64 sums); an empty
     cluster takes the point farthest from its old centre, as scikit-learn does."""
     from kmeans_study.fused import _centres
 
     k = old.shape[0]
-    n = X.shape[0]
-    chunks = _chunks(n)
-    sums = np.zeros((k, X.shape[1]))
-    for c in chunks:
-        rows = labels[c]
-        onehot = csr_matrix((np.ones(len(rows)), (rows, np.arange(len(rows)))), shape=(k, len(rows)))
-        sums += onehot @ np.asarray(X[c], dtype=np.float64)
+    sums = _label_sums(X, None, labels, k)
     counts = np.bincount(labels, minlength=k)
-    return _centres(X, chunks, labels, old.astype(np.float64), sums, counts)
+    return _centres(X, _chunks(X.shape[0]), labels, old.astype(np.float64), sums, counts)
+
+
+class _ClusterSums:
+    """Cluster sums and counts kept across iterations, updated only for the points whose label
+    changed (late iterations move few points, so the update costs little)."""
+
+    def __init__(self, X: np.ndarray, labels: np.ndarray, k: int):
+        self.X, self.k = X, k
+        self.sums = _label_sums(X, None, labels, k)
+        self.counts = np.bincount(labels, minlength=k)
+
+    def move(self, old: np.ndarray, new: np.ndarray) -> int:
+        moved = np.flatnonzero(old != new)
+        if moved.size:
+            self.sums += _label_sums(self.X, moved, new[moved], self.k)
+            self.sums -= _label_sums(self.X, moved, old[moved], self.k)
+            self.counts += np.bincount(new[moved], minlength=self.k) - np.bincount(old[moved], minlength=self.k)
+        return int(moved.size)
+
+    def centres(self, labels: np.ndarray, old: np.ndarray) -> tuple[np.ndarray, int]:
+        from kmeans_study.fused import _centres
+
+        return _centres(self.X, _chunks(self.X.shape[0]), labels, old.astype(np.float64), self.sums, self.counts)
 
 
 def lloyd(X: np.ndarray, init: np.ndarray, assigner, max_iter: int, tol_abs: float) -> ApproxFit:
@@ -366,7 +482,7 @@ def lloyd(X: np.ndarray, init: np.ndarray, assigner, max_iter: int, tol_abs: flo
     runs one more iteration with a full exact pass and stops only if that pass confirms.
     """
     C = np.array(init, dtype=np.float32)
-    labels = None
+    labels = sums = None
     relocated = full_passes = 0
     assign_s = update_s = 0.0
     force_full = False
@@ -377,9 +493,13 @@ def lloyd(X: np.ndarray, init: np.ndarray, assigner, max_iter: int, tol_abs: flo
         new, was_full = assigner.assign(X, C, labels, iteration, force_full)
         t1 = time.perf_counter()
         full_passes += was_full
-        changed = labels is None or bool(np.any(new != labels))
+        if labels is None:
+            sums = _ClusterSums(X, new, C.shape[0])
+            changed = True
+        else:
+            changed = sums.move(labels, new) > 0
         labels = new
-        new_C, n_empty = _update(X, labels, C)
+        new_C, n_empty = sums.centres(labels, C)
         relocated += n_empty
         shift = float(((new_C.astype(np.float64) - C) ** 2).sum())
         C = new_C

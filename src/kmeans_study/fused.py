@@ -152,6 +152,10 @@ def _centres(X, chunks, labels, old_centers, sums, counts) -> tuple[np.ndarray, 
             counts[labels[row]] -= 1
             sums[cluster] = x
             counts[cluster] = 1
+    # A cluster whose only point was taken to refill another is empty now: it keeps its old centre.
+    still_empty = counts == 0
+    counts[still_empty] = 1
+    sums[still_empty] = old_centers[still_empty]
     return (sums / counts[:, None]).astype(np.float32), int(empty.size)
 
 

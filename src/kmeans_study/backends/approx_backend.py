@@ -95,7 +95,7 @@ class Restricted(ApproxLloyd):
     def assigner(self, threads):
         from kmeans_study.approx import RestrictedAssigner
 
-        return RestrictedAssigner(self.params["candidates"], self.params["refresh"], threads)
+        return RestrictedAssigner(self.params["candidates"], self.params["refresh"], threads, self.params["lists_every"])
 
 
 class Bounded(ApproxLloyd):

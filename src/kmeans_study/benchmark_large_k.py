@@ -1,0 +1,81 @@
+"""Large-k benchmark: exact faiss against the fastest strategies, one fit at a time.
+
+The large-k study (workflow/configs/large_k.yaml) runs two fit jobs side by side on 2 cores, so
+its fit times include whatever ran beside each job. This reruns chosen backends of a completed
+study alone, one after the other, with the job's thread count, from the same shared start, and
+prints fit time, speedup over exact faiss, inertia gap (all points) and the BLAS kernels:
+
+    .venv/bin/python -m kmeans_study.benchmark_large_k        # make benchmark-large-k
+
+By default it takes, per k, exact faiss plus the fastest setting of every backend family whose
+median inertia gap in results/<dataset>/pareto.csv is within the study's inertia budget.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+from pathlib import Path
+
+from kmeans_study import io, paths
+from kmeans_study.config import backend_params, base_backend, load_config, reference_backend
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def chosen_backends(pareto, k: int, reference: str) -> list[str]:
+    """The reference, then the fastest within-budget setting of each family at ``k``."""
+    block = pareto[(pareto["k"] == k) & (pareto["inertia_gap_median"] <= pareto["inertia_budget"])]
+    block = block.assign(family=block["backend"].str.split("-").str[0]).sort_values("fit_wall_s_median")
+    picks = block.drop_duplicates("family")["backend"].tolist()
+    return [reference] + [b for b in picks if b != reference]
+
+
+def main(argv=None) -> None:
+    import numpy as np
+    import pandas as pd
+
+    from kmeans_study.fit import run_fit
+    from kmeans_study.runtime import native_libraries
+
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--config", default=str(ROOT / "workflow" / "configs" / "large_k.yaml"))
+    parser.add_argument("--directory", default=".", help="where the study ran (its results/ is read)")
+    parser.add_argument("--ks", type=int, nargs="+", default=[1024, 4096])
+    parser.add_argument("--backends", nargs="+", help="backend names (default: chosen from pareto.csv)")
+    parser.add_argument("--threads", type=int, default=1)
+    args = parser.parse_args(argv)
+    config = load_config(args.config)
+    base = Path(args.directory)
+    reference = reference_backend(config)
+    rows = []
+    for dataset in config["datasets"]:
+        X = io.load_npy(base / paths.fmt(paths.DATA_X, dataset=dataset), mmap=True)
+        pareto = pd.read_csv(base / paths.fmt(paths.PARETO, dataset=dataset))
+        for k in args.ks:
+            init = io.load_npy(base / paths.fmt(paths.INIT, dataset=dataset, k=k, init_id=0))
+            names = args.backends or chosen_backends(pareto, k, reference)
+            ref_inertia = ref_time = None
+            for name in names:
+                _, _, record = run_fit(
+                    X, init, name, backend_params(config, name), k, 0, args.threads,
+                    dataset=dataset, init_id=0, registered=base_backend(config, name),
+                )
+                if name == reference:
+                    ref_inertia, ref_time = record["inertia"], record["fit_wall_s"]
+                row = {
+                    "dataset": dataset, "k": k, "backend": name, "fit_wall_s": record["fit_wall_s"],
+                    "n_iter": record["n_iter"], "speedup_vs_reference": ref_time / record["fit_wall_s"],
+                    "inertia_gap": record["inertia"] / ref_inertia - 1,
+                    "exact_assignment_fraction": record["own_assignment_exact_fraction"],
+                }
+                rows.append(row)
+                print(json.dumps(row), flush=True)
+    print(pd.DataFrame(rows).to_string(index=False))
+    kernels = {Path(lib["filepath"]).name: lib["architecture"] for lib in native_libraries() if lib["internal_api"] == "openblas"}
+    print(f"threads per fit: {args.threads}; reference: {reference}; BLAS kernels: {kernels}")
+    print(f"numpy {np.__version__}")
+
+
+if __name__ == "__main__":
+    main()
