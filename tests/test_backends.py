@@ -84,8 +84,23 @@ def _centroids(X, start, params):
     return get_backend("faiss_sampled", params).fit(X, start, K, 0, 1).centroids
 
 
-# Backends with their own initialisation: every CPU backend but the fused one (shared starts only).
-NATIVE_INIT = sorted(name for name, registered in REGISTRY.items() if registered.gpus == 0 and not registered.per_k)
+def allows_native_init(name: str) -> bool:
+    """Whether the config schema lets backend ``name`` use its own initialisation."""
+    from kmeans_study.config import _load_schema
+
+    schema = _load_schema()
+    init = schema["properties"]["backends"]["properties"][name]["properties"]["init"]
+    if "$ref" in init:
+        init = schema["$defs"][init["$ref"].split("/")[-1]]
+    return "native" in init["enum"]
+
+
+# Backends with their own initialisation: the CPU backends whose schema allows init: native.
+NATIVE_INIT = sorted(name for name, registered in REGISTRY.items() if registered.gpus == 0 and allows_native_init(name))
+
+
+def test_native_initialisation_is_offered_by_the_exact_per_init_backends():
+    assert NATIVE_INIT == ["faiss", "faiss_sampled", "sklearn"]
 
 
 @pytest.mark.parametrize("name", NATIVE_INIT)

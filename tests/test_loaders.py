@@ -17,7 +17,7 @@ import pytest
 
 from kmeans_study.data import torchvision_source
 from kmeans_study.data.prepare import prepare_dataset
-from kmeans_study.data.preprocess import preprocess
+from kmeans_study.data.preprocess import preprocess, to_original_units
 from kmeans_study.data.sources import DataError, load_source
 
 IDX_SIZES = {"train": 20, "t10k": 10}  # images per IDX prefix
@@ -321,7 +321,12 @@ def test_zscore_standardises_columns_and_zeroes_constant_ones():
     np.testing.assert_allclose(Z[:, [0, 2]].mean(axis=0), 0, atol=1e-5)
     np.testing.assert_allclose(Z[:, [0, 2]].std(axis=0), 1, atol=1e-5)
     assert np.all(Z[:, 1] == 0) and np.isfinite(Z).all()
-    assert steps == [{"step": "zscore", "constant_features": 1}]
+    assert [(s["step"], s["constant_features"]) for s in steps] == [("zscore", 1)]
+    np.testing.assert_allclose(steps[0]["mean"], X.mean(axis=0))
+    np.testing.assert_allclose(steps[0]["std"], [X[:, 0].std(), 1.0, X[:, 2].std()])
+    # The recorded statistics take results back to the data's own units.
+    np.testing.assert_allclose(to_original_units(Z, steps), X, rtol=1e-5, atol=1e-4)
+    assert to_original_units(Z, steps + [{"step": "pca"}]) is None
 
 
 def test_pca_projects_on_principal_components():

@@ -115,11 +115,12 @@ def agreement_figure(by_k: "pd.DataFrame", title: str):
 
 
 def pareto_figure(table: "pd.DataFrame", ks: list[int], title: str):
-    """Per k: median fit time (log) vs median inertia gap to the reference, one point per backend,
-    the Pareto frontier as a line, the recommended backend starred, the budget dashed."""
+    """Per k: median fit time (log) vs median inertia gap to the reference (symmetric log, so
+    gaps of 0.001% and 100% both show), one point per backend coloured by family, the Pareto
+    frontier as a line with its points named, the recommended backend starred, the budget dashed."""
     import numpy as np
 
-    fig, axes = plt.subplots(1, len(ks), figsize=(4.6 * len(ks), 4.4), squeeze=False)
+    fig, axes = plt.subplots(1, len(ks), figsize=(5.2 * len(ks), 5.0), squeeze=False)
     families = sorted({b.split("-")[0] for b in table["backend"]})
     colours = {family: f"C{i % 10}" for i, family in enumerate(families)}
     for ax, k in zip(axes[0], ks):
@@ -127,30 +128,32 @@ def pareto_figure(table: "pd.DataFrame", ks: list[int], title: str):
         gap_pct = 100 * block["inertia_gap_median"]
         for family in families:
             rows = block["backend"].str.split("-").str[0] == family
-            ax.scatter(block.loc[rows, "fit_wall_s_median"], gap_pct[rows], color=colours[family], label=family, zorder=3)
+            ax.scatter(block.loc[rows, "fit_wall_s_median"], gap_pct[rows], color=colours[family], label=family,
+                       zorder=3, alpha=0.85)
         frontier = block[block["on_frontier"]].sort_values("fit_wall_s_median")
         ax.step(frontier["fit_wall_s_median"], 100 * frontier["inertia_gap_median"], where="post", color="0.4",
                 linewidth=1, label="Pareto frontier", zorder=2)
         best = block[block["recommended"]]
-        ax.scatter(best["fit_wall_s_median"], 100 * best["inertia_gap_median"], marker="*", s=260,
+        ax.scatter(best["fit_wall_s_median"], 100 * best["inertia_gap_median"], marker="*", s=300,
                    facecolor="none", edgecolor="k", label="recommended", zorder=4)
         budget = 100 * float(block["inertia_budget"].iloc[0])
         ax.axhline(budget, color="C3", linestyle="--", linewidth=1, label=f"budget {budget:g}%")
-        for _, row in block.iterrows():
-            name = row["backend"].split("-", 1)[1] if "-" in row["backend"] else row["backend"]
-            ax.annotate(name, (row["fit_wall_s_median"], 100 * row["inertia_gap_median"]), fontsize=6,
-                        xytext=(3, 3), textcoords="offset points")
+        ax.axhline(0, color="0.6", linewidth=0.8)
+        for _, row in block[block["on_frontier"] | block["recommended"]].iterrows():
+            ax.annotate(row["backend"], (row["fit_wall_s_median"], 100 * row["inertia_gap_median"]), fontsize=6,
+                        xytext=(4, 4), textcoords="offset points", rotation=20)
         ax.set_xscale("log")
-        finite = gap_pct[np.isfinite(gap_pct)]
-        if len(finite) and finite.max() > 10 * max(budget, 1e-9):
-            ax.set_yscale("symlog", linthresh=max(budget, 1e-3))
+        finite = np.abs(gap_pct[np.isfinite(gap_pct)])
+        small = max(1e-3, float(np.percentile(finite[finite > 0], 10)) if (finite > 0).any() else 1e-3)
+        ax.set_yscale("symlog", linthresh=min(small, budget / 10))
         ax.set_xlabel("fit wall time per init, median (s, log scale)")
-        ax.set_ylabel(f"inertia gap to {block['reference'].iloc[0]} (%), median over inits")
+        ax.set_ylabel(f"inertia gap to {block['reference'].iloc[0]} (%, median over inits, symlog)")
         ax.set_title(f"k = {k}")
         ax.grid(alpha=0.3)
-    axes[0][0].legend(fontsize=7, loc="upper right")
+    handles, labels = axes[0][0].get_legend_handles_labels()
+    fig.legend(handles, labels, loc="lower center", ncol=min(len(labels), 6), fontsize=8)
     fig.suptitle(title)
-    fig.tight_layout()
+    fig.tight_layout(rect=(0, 0.08, 1, 1))
     return fig
 
 
