@@ -18,7 +18,7 @@ import json
 from pathlib import Path
 
 from kmeans_study import io, paths
-from kmeans_study.config import backend_params, base_backend, load_config, reference_backend
+from kmeans_study.config import backend_params, base_backend, init_seed, load_config, reference_backend
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -58,7 +58,7 @@ def main(argv=None) -> None:
             ref_inertia = ref_time = None
             for name in names:
                 _, _, record = run_fit(
-                    X, init, name, backend_params(config, name), k, 0, args.threads,
+                    X, init, name, backend_params(config, name), k, init_seed(config, dataset, k, 0), args.threads,
                     dataset=dataset, init_id=0, registered=base_backend(config, name),
                 )
                 if name == reference:

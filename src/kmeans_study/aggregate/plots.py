@@ -6,7 +6,7 @@ import matplotlib
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
-from matplotlib.ticker import MaxNLocator  # noqa: E402
+from matplotlib.ticker import MaxNLocator, NullFormatter  # noqa: E402
 
 
 def elbow_figure(best: "pd.DataFrame", elbow: dict, title: str):
@@ -143,6 +143,7 @@ def pareto_figure(table: "pd.DataFrame", ks: list[int], title: str):
             ax.annotate(row["backend"], (row["fit_wall_s_median"], 100 * row["inertia_gap_median"]), fontsize=6,
                         xytext=(4, 4), textcoords="offset points", rotation=20)
         ax.set_xscale("log")
+        ax.xaxis.set_minor_formatter(NullFormatter())
         finite = np.abs(gap_pct[np.isfinite(gap_pct)])
         small = max(1e-3, float(np.percentile(finite[finite > 0], 10)) if (finite > 0).any() else 1e-3)
         ax.set_yscale("symlog", linthresh=min(small, budget / 10))
