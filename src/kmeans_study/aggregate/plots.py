@@ -167,7 +167,7 @@ def quantization_figure(original, images: dict, table: "pd.DataFrame", title: st
     columns = min(3, len(panels))
     rows = -(-len(panels) // columns)
     height, width = original.shape[:2]
-    fig, axes = plt.subplots(rows, columns, figsize=(4.2 * columns, 4.2 * rows * height / width + 0.6), squeeze=False)
+    fig, axes = plt.subplots(rows, columns, figsize=(4.2 * columns, rows * (4.2 * height / width + 0.5) + 0.5), squeeze=False)
     for ax in axes.ravel():
         ax.axis("off")
     for ax, (label, image) in zip(axes.ravel(), panels):
