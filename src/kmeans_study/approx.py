@@ -4,7 +4,8 @@ At large k the assignment (each point's nearest centroid) is nearly all of an it
 This module runs one Lloyd loop, the same for every assignment strategy, so strategies differ
 only in how they assign:
 
-- ``ExactAssigner``: every point against every centroid, chunked matrix products (BLAS).
+- ``ExactAssigner``: every point against every centroid (faiss ``IndexFlatL2``, BLAS products).
+- ``BoundedAssigner``: exact, scoring only the points whose distance bounds do not prove them settled.
 - ``IVFAssigner``: the reference's approximate search, a faiss ``IndexIVFFlat`` built over the
   current centroids every iteration (``nlist`` lists, ``nprobe`` probed).
 - ``HNSWAssigner``: a faiss ``IndexHNSWFlat`` graph over the current centroids (``M``, ``efSearch``).
@@ -30,6 +31,8 @@ from dataclasses import dataclass, field
 import numpy as np
 from scipy.sparse import csr_matrix
 
+from kmeans_study.fused import _centres, _chunks
+
 CHUNK_ROWS = 8192
 
 
@@ -47,20 +50,29 @@ class ApproxFit:
     details: dict = field(default_factory=dict)
 
 
-def _chunks(n: int, rows: int = CHUNK_ROWS) -> list[slice]:
-    return [slice(start, min(start + rows, n)) for start in range(0, n, rows)]
-
-
-def exact_labels(X: np.ndarray, C: np.ndarray, threads: int = 1) -> np.ndarray:
-    """Nearest centroid of every row of X (n, d) among the rows of C (k, d): faiss's exact
-    search (``IndexFlatL2``: BLAS products in blocks, a fused argmin), as the faiss backend."""
+def _knn(Q: np.ndarray, C: np.ndarray, m: int, threads: int = 1) -> tuple[np.ndarray, np.ndarray]:
+    """faiss's exact search: squared distances (q, m) and indices (q, m) of the m rows of C
+    nearest each row of Q (``IndexFlatL2``: BLAS products in blocks, a heap per row)."""
     import faiss
 
     faiss.omp_set_num_threads(max(1, threads))
     index = faiss.IndexFlatL2(C.shape[1])
     index.add(np.ascontiguousarray(C, dtype=np.float32))
-    _, found = index.search(np.ascontiguousarray(X, dtype=np.float32), 1)
-    return found[:, 0].astype(np.int64)
+    return index.search(np.ascontiguousarray(Q, dtype=np.float32), m)
+
+
+def _listing_itself(near: np.ndarray, rows: np.ndarray) -> np.ndarray:
+    """Make centroid ``rows[i]`` the last entry of its list ``near[i]`` where a duplicate
+    centroid displaced it (in place); returns where that happened."""
+    lost = ~(near == rows[:, None]).any(axis=1)
+    near[lost, -1] = rows[lost]
+    return lost
+
+
+def exact_labels(X: np.ndarray, C: np.ndarray, threads: int = 1) -> np.ndarray:
+    """Nearest centroid of every row of X (n, d) among the rows of C (k, d): faiss's exact
+    search, as the faiss backend."""
+    return _knn(X, C, 1, threads)[1][:, 0].astype(np.int64)
 
 
 class ExactAssigner:
@@ -78,30 +90,12 @@ class ExactAssigner:
         return {"assignment": "exact: faiss IndexFlatL2, every point against every centroid"}
 
 
-def _knn(C: np.ndarray, m: int, threads: int = 1):
-    import faiss
-
-    faiss.omp_set_num_threads(max(1, threads))
-    return faiss.knn(C, C, m)
-
-
 def nearest_centroids(C: np.ndarray, m: int) -> np.ndarray:
     """The m centroids nearest each centroid (k, m), itself always among them: faiss's exact
     k-NN (a BLAS product and a heap per row; numpy's argpartition over k x k is 20x slower)."""
-    import faiss
-
-    _, near = faiss.knn(C, C, m)
-    itself = np.arange(C.shape[0])
-    lost = ~(near == itself[:, None]).any(axis=1)  # a duplicate centroid can displace itself
-    near[lost, -1] = itself[lost]
-    return near.astype(np.int64)
-
-
-def _knn_of(Q: np.ndarray, C: np.ndarray, m: int, threads: int):
-    import faiss
-
-    faiss.omp_set_num_threads(max(1, threads))
-    return faiss.knn(np.ascontiguousarray(Q, dtype=np.float32), np.ascontiguousarray(C, dtype=np.float32), m)
+    near = _knn(C, C, m)[1].astype(np.int64)
+    _listing_itself(near, np.arange(C.shape[0]))
+    return near
 
 
 def _lists_and_margin(D, I, rows, m, already):
@@ -111,8 +105,7 @@ def _lists_and_margin(D, I, rows, m, already):
     drifts from the reference to where the list was computed, which later drifts add to)."""
     dist = np.sqrt(np.maximum(D.astype(np.float64), 0.0))
     near = I[:, :m].astype(np.int64)
-    lost = ~(near == rows[:, None]).any(axis=1)  # a duplicate centroid can displace itself
-    near[lost, -1] = rows[lost]
+    lost = _listing_itself(near, rows)
     margin = (dist[:, m] - dist[:, m - 1]) / 2 - already
     margin[lost] = 0.0  # no guarantee: recompute next time
     return near, margin
@@ -141,9 +134,10 @@ class RestrictedAssigner:
         if m >= k:
             return np.broadcast_to(np.arange(k), (k, k))
         self._lists_age += 1
-        if self._lists is not None and self._lists[0].shape == C.shape and self._lists_age < self.lists_every:
+        current = self._lists is not None and self._lists[0].shape == C.shape
+        if current and self._lists_age < self.lists_every:
             return self._lists[1]
-        if self._lists is not None and self._lists[0].shape == C.shape and self.lists_every == 1:
+        if current and self.lists_every == 1:
             C0, near, margin = self._lists
             drift = np.sqrt(((C.astype(np.float64) - C0) ** 2).sum(axis=1))
             stale = np.flatnonzero(drift + drift.max() >= margin)
@@ -151,11 +145,11 @@ class RestrictedAssigner:
                 if stale.size:
                     # Recomputed at C, a list stays measured by drifts from C0 (the margin keeps
                     # room for the drift already made: the triangle inequality adds them).
-                    D, I = _knn_of(C[stale], C, m + 1, self.threads)
+                    D, I = _knn(C[stale], C, m + 1, self.threads)
                     near[stale], margin[stale] = _lists_and_margin(D, I, stale, m, drift[stale] + drift.max())
                     self.lists_recomputed += stale.size
                 return near
-        D, I = _knn_of(C, C, m + 1, self.threads)
+        D, I = _knn(C, C, m + 1, self.threads)
         near, margin = _lists_and_margin(D, I, np.arange(k), m, np.zeros(k))
         self._lists = (C.astype(np.float64), near, margin)
         self._lists_age = 0
@@ -217,14 +211,9 @@ def _exact_top2(X: np.ndarray, C: np.ndarray, threads: int) -> tuple[np.ndarray,
     and a lower bound on the distance to every other centroid. faiss computes squared distances
     in float32 as |x|^2 + |c|^2 - 2 x.c, whose rounding error grows with the norms: the bounds
     are widened by a generous 1e-5 x (|x|^2 + max |c|^2)."""
-    import faiss
-
-    faiss.omp_set_num_threads(max(1, threads))
     X = np.ascontiguousarray(X, dtype=np.float32)
     C = np.ascontiguousarray(C, dtype=np.float32)
-    index = faiss.IndexFlatL2(C.shape[1])
-    index.add(C)
-    D, I = index.search(X, min(2, C.shape[0]))
+    D, I = _knn(X, C, min(2, C.shape[0]), threads)
     D = D.astype(np.float64)
     error = 1e-5 * (np.einsum("ij,ij->i", X, X, dtype=np.float64) + float(np.einsum("ij,ij->i", C, C).max()))
     upper = np.sqrt(np.maximum(D[:, 0], 0.0) + error)
@@ -292,12 +281,9 @@ class BoundedAssigner:
             return
         m = min(self.candidates, C.shape[0])
         C32 = np.ascontiguousarray(C, dtype=np.float32)
-        D_near, near = _knn(C32, m, self.threads)
+        D_near, near = _knn(C32, C32, m, self.threads)
         radius = np.sqrt(np.maximum(D_near[:, -1].astype(np.float64), 0.0))
-        itself = np.arange(C.shape[0])
-        lost = ~(near == itself[:, None]).any(axis=1)
-        near[lost, -1] = itself[lost]
-        radius[lost] = 0.0  # duplicates displaced a centroid from its own list: no bound, score fully
+        radius[_listing_itself(near, np.arange(C.shape[0]))] = 0.0  # duplicates displaced a centroid from its own list: no bound, score fully
         c_sq = np.einsum("ij,ij->i", C32, C32)
         error_c = float(c_sq.max())
         # The points grouped by cluster: the points of a cluster share their candidates, so each
@@ -433,23 +419,12 @@ def _label_sums(X: np.ndarray, rows: np.ndarray | None, labels: np.ndarray, k: i
     """Sum (k, d) float64 of the rows ``rows`` of X (all rows when None) into their labels."""
     sums = np.zeros((k, X.shape[1]))
     n = X.shape[0] if rows is None else rows.size
-    for c in _chunks(n):
+    for c in _chunks(n, CHUNK_ROWS):
         part = np.asarray(X[c] if rows is None else X[rows[c]], dtype=np.float64)
         lab = labels[c]
         onehot = csr_matrix((np.ones(len(lab)), (lab, np.arange(len(lab)))), shape=(k, len(lab)))
         sums += onehot @ part
     return sums
-
-
-def _update(X: np.ndarray, labels: np.ndarray, old: np.ndarray) -> tuple[np.ndarray, int]:
-    """New centres (k, d) float32 as the means of the labelled points (float64 sums); an empty
-    cluster takes the point farthest from its old centre, as scikit-learn does."""
-    from kmeans_study.fused import _centres
-
-    k = old.shape[0]
-    sums = _label_sums(X, None, labels, k)
-    counts = np.bincount(labels, minlength=k)
-    return _centres(X, _chunks(X.shape[0]), labels, old.astype(np.float64), sums, counts)
 
 
 class _ClusterSums:
@@ -470,9 +445,9 @@ class _ClusterSums:
         return int(moved.size)
 
     def centres(self, labels: np.ndarray, old: np.ndarray) -> tuple[np.ndarray, int]:
-        from kmeans_study.fused import _centres
-
-        return _centres(self.X, _chunks(self.X.shape[0]), labels, old.astype(np.float64), self.sums, self.counts)
+        """New centres (k, d) float32 as the means of the labelled points; an empty cluster
+        takes the point farthest from its old centre, as scikit-learn does."""
+        return _centres(self.X, _chunks(self.X.shape[0], CHUNK_ROWS), labels, old.astype(np.float64), self.sums, self.counts)
 
 
 def lloyd(X: np.ndarray, init: np.ndarray, assigner, max_iter: int, tol_abs: float) -> ApproxFit:

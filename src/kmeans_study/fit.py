@@ -34,12 +34,9 @@ def run_fit(X, init, backend_name: str, params: dict, k: int, seed: int, threads
         result = backend.fit(X, init if backend.uses_shared_init else None, k, seed, threads)
         fit_wall, fit_cpu = time.perf_counter() - start_wall, time.process_time() - start_cpu
         own = backend.own_assignment(X, result.centroids)
-        centroids, labels, record = _evaluated(
-            X, backend, [result], [(fit_wall, fit_cpu)], k, [seed], threads, dataset, [init_id]
+        return _evaluated(
+            X, backend, [result], [(fit_wall, fit_cpu)], k, [seed], threads, dataset, [init_id], [own]
         )[0]
-        # The same centroids, so the same cluster ids: a plain comparison is right here.
-        record["own_assignment_exact_fraction"] = None if own is None else float(np.mean(own == labels))
-        return centroids, labels, record
 
 
 def run_fused(X, inits: list, backend_name: str, params: dict, k: int, seeds: list[int], threads: int, *,
@@ -75,29 +72,32 @@ def _loaded_backend(name: str, params: dict, registered: str | None = None):
     return backend
 
 
-def _evaluated(X, backend, results, timings, k, seeds, threads, dataset, init_ids):
+def _evaluated(X, backend, results, timings, k, seeds, threads, dataset, init_ids, owns=None):
     """Inertia, labels and the next step's centre shift of every result on ALL points, in one
-    pass over X whatever the number of results; then each result's record."""
+    pass over X whatever the number of results; then each result's record. ``owns``: the
+    backend's own assignment of X to each result's centroids (None: exact search)."""
     kernels = native_libraries()
     start_eval = time.perf_counter()
     evaluated = evaluate_many(X, [r.centroids for r in results], threads)
     tol = absolute_tol(X, backend.params["tol"])
     eval_wall = (time.perf_counter() - start_eval) / len(results)
     out = []
-    for result, (labels, inertia, means), (fit_wall, fit_cpu), seed, init_id in zip(
-        results, evaluated, timings, seeds, init_ids
+    for result, (labels, inertia, means), (fit_wall, fit_cpu), seed, init_id, own in zip(
+        results, evaluated, timings, seeds, init_ids, owns or [None] * len(results)
     ):
         shift = float(((means - result.centroids) ** 2).sum())
+        # The same centroids, so the same cluster ids: a plain comparison is right here.
+        exact_share = None if own is None else float(np.mean(own == labels))
         record = _record(
             X, backend, result, k, seed, threads, dataset, init_id, labels, inertia, shift, tol,
-            fit_wall, fit_cpu, eval_wall, kernels,
+            fit_wall, fit_cpu, eval_wall, kernels, exact_share,
         )
         out.append((result.centroids, labels, record))
     return out
 
 
 def _record(X, backend, result, k, seed, threads, dataset, init_id, labels, inertia, shift, tol,
-            fit_wall, fit_cpu, eval_wall, kernels) -> dict:
+            fit_wall, fit_cpu, eval_wall, kernels, exact_share=None) -> dict:
     converged = result.converged if result.converged is not None else shift <= tol
     return {
         "record_version": RECORD_VERSION,
@@ -120,7 +120,7 @@ def _record(X, backend, result, k, seed, threads, dataset, init_id, labels, iner
         "next_step_center_shift": shift,
         "tol_abs": tol,
         "n_empty_clusters": int(k - np.unique(labels).size),
-        "own_assignment_exact_fraction": None,  # approximate backends: set by run_fit
+        "own_assignment_exact_fraction": exact_share,
         "fit_wall_s": fit_wall,
         "fit_cpu_s": fit_cpu,
         "eval_wall_s": eval_wall,

@@ -37,8 +37,8 @@ class FusedFit:
     n_relocated: int  # empty clusters refilled over the fit
 
 
-def _chunks(n: int) -> list[slice]:
-    return [slice(start, min(start + CHUNK_ROWS, n)) for start in range(0, n, CHUNK_ROWS)]
+def _chunks(n: int, rows: int = CHUNK_ROWS) -> list[slice]:
+    return [slice(start, min(start + rows, n)) for start in range(0, n, rows)]
 
 
 def _scores(chunk: np.ndarray, C: np.ndarray, c_sq: np.ndarray, m: int, k: int) -> tuple[np.ndarray, np.ndarray]:
