@@ -30,9 +30,11 @@ benchmark-large-k: $(STAMP)
 	$(BIN)/snakemake --cores $(CORES) --configfile workflow/configs/large_k.yaml
 	$(BIN)/python -m kmeans_study.benchmark_large_k
 
+# Linters: Snakemake's formatter and linter, and ruff on the Python code (CI runs this before the tests).
 lint: $(STAMP)
 	$(BIN)/snakefmt --check Snakefile workflow/rules
 	$(BIN)/snakemake --lint
+	$(BIN)/ruff check src scripts tests
 
 lock: $(STAMP)
 	$(BIN)/pip freeze --exclude-editable | sed '/^kmeans-study/d' > requirements.lock.tmp

@@ -1,4 +1,7 @@
 from kmeans_study import rule, steps
 
 sm = snakemake  # noqa: F821 (injected by Snakemake's script directive)
-rule.run(sm.log[0], steps.agreement_plot, sm.wildcards.dataset, sm.input[0], sm.output[0], sm.params.dpi)
+rule.run(
+    sm.log[0], steps.agreement_plot, dataset=sm.wildcards.dataset, agreement=sm.input.agreement, plot=sm.output.plot,
+    dpi=sm.params.dpi,
+)

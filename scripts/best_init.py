@@ -1,4 +1,4 @@
 from kmeans_study import rule, steps
 
 sm = snakemake  # noqa: F821 (injected by Snakemake's script directive)
-rule.run(sm.log[0], steps.best_init, list(sm.input.records), sm.output[0])
+rule.run(sm.log[0], steps.best_init, records=sm.input.records, table=sm.output.table)

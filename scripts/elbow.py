@@ -1,4 +1,7 @@
 from kmeans_study import rule, steps
 
 sm = snakemake  # noqa: F821 (injected by Snakemake's script directive)
-rule.run(sm.log[0], steps.elbow, sm.wildcards.dataset, sm.wildcards.backend, sm.input.best, sm.output.json, sm.output.scores)
+rule.run(
+    sm.log[0], steps.elbow, dataset=sm.wildcards.dataset, backend=sm.wildcards.backend, best=sm.input.best,
+    elbow=sm.output.elbow, scores=sm.output.scores,
+)

@@ -5,6 +5,7 @@ sm = snakemake  # noqa: F821 (injected by Snakemake's script directive)
 # The largest k is read from the config, not passed as a param: it is checked against the data
 # here, but widening the k range must not redo the preparation (common.smk checks prepared data).
 rule.run(
-    sm.log[0], steps.prepare, sm.wildcards.dataset, sm.params.spec, sm.params.cache_dir,
-    max(k_values(sm.config, sm.wildcards.dataset)), sm.output.X, sm.output.labels, sm.output.meta,
+    sm.log[0], steps.prepare, dataset=sm.wildcards.dataset, spec=sm.params.spec, cache_dir=sm.params.cache_dir,
+    max_k=max(k_values(sm.config, sm.wildcards.dataset)), X=sm.output.X, labels=sm.output.labels,
+    meta=sm.output.meta,
 )

@@ -1,4 +1,6 @@
 from kmeans_study import rule, steps
 
 sm = snakemake  # noqa: F821 (injected by Snakemake's script directive)
-rule.run(sm.log[0], steps.timing, list(sm.input.records), list(sm.input.benchmarks), sm.output[0])
+rule.run(
+    sm.log[0], steps.timing, records=sm.input.records, benchmarks=sm.input.benchmarks, table=sm.output.table,
+)

@@ -19,12 +19,15 @@ def write_config(workdir: Path, config: dict, name: str = "config.yaml") -> Path
     return path
 
 
-def snakemake(workdir: Path, *args: str, config: str = "config.yaml", timeout: int = 600) -> subprocess.CompletedProcess:
-    """Run the project's Snakefile in ``workdir`` with ``workdir/config``; SIGINT on timeout,
-    because a hung snakemake ignores SIGTERM."""
-    env = {**os.environ, "PYTHONDONTWRITEBYTECODE": "1"}
+def snakemake(
+    workdir: Path, *args: str, config: str = "config.yaml", timeout: int = 600, snakefile: Path = ROOT / "Snakefile",
+    env: dict | None = None,
+) -> subprocess.CompletedProcess:
+    """Run ``snakefile`` (the project's) in ``workdir`` with ``workdir/config``, with ``env`` added
+    to the environment; SIGINT on timeout, because a hung snakemake ignores SIGTERM."""
+    env = {**os.environ, "PYTHONDONTWRITEBYTECODE": "1", **(env or {})}
     command = [
-        "timeout", "-s", "INT", "-k", "30", str(timeout), SNAKEMAKE, "-s", str(ROOT / "Snakefile"),
+        "timeout", "-s", "INT", "-k", "30", str(timeout), SNAKEMAKE, "-s", str(snakefile),
         "--directory", str(workdir), "--configfile", str(workdir / config), *args,
     ]
     return subprocess.run(command, capture_output=True, text=True, env=env)

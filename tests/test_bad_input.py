@@ -86,7 +86,7 @@ def test_data_problems_stop_before_any_fit(tmp_path, case):
     write_config(tmp_path, config_with(**file_dataset(name, **options)))
     run = snakemake(tmp_path, "--cores", "1")
     assert run.returncode != 0
-    assert f"kmeans-study error: " in run.stderr and expected in run.stderr, run.stderr[-2500:]
+    assert "kmeans-study error: " in run.stderr and expected in run.stderr, run.stderr[-2500:]
     assert not list((tmp_path / "results").rglob("record.json"))
     assert not list((tmp_path / "results").rglob("*.part"))
 

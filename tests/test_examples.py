@@ -5,11 +5,11 @@ import json
 import numpy as np
 import pandas as pd
 import pytest
+from smk import snakemake, write_config
 
 from kmeans_study.aggregate.examples import n_colours, psnr, quantize, segment_table
 from kmeans_study.config import ConfigError, validate_config
 from kmeans_study.data.customers import SHIPPED, make_customers
-from smk import ROOT, completed_study, snakemake, write_config
 
 
 def test_quantized_image_has_the_original_shape_and_at_most_k_colours():

@@ -3,9 +3,9 @@
 import json
 import re
 
-import numpy as np
 import pandas as pd
 import pytest
+from smk import completed_study, planned_jobs, snakemake
 
 from kmeans_study.aggregate.pareto import pareto_ks, pareto_table
 from kmeans_study.config import (
@@ -17,7 +17,6 @@ from kmeans_study.config import (
     reference_backend,
     validate_config,
 )
-from smk import completed_study, planned_jobs, snakemake
 
 GRID = {"candidates": [2, 4], "refresh": [0, 5]}
 
@@ -46,14 +45,25 @@ def test_a_grid_makes_one_backend_per_combination_named_by_its_values():
 
 def test_grid_points_are_compared_with_the_reference_only():
     config = grid_config()
-    assert reference_backend(config) == "faiss"
+    assert reference_backend(config) == "sklearn"  # the first exact backend listed
     pairs = agreement_pairs(config)
     assert ("sklearn", "faiss") in pairs
     grid_pairs = [p for p in pairs if "restricted" in p[0] + p[1]]
-    assert len(grid_pairs) == 4 and all(a == "faiss" for a, _ in grid_pairs)
-    assert agreement_pairs(grid_config(reference_backend="sklearn"))[1:] == [
-        ("sklearn", name) for name in backend_names(grid_config())[2:]
+    assert len(grid_pairs) == 4 and all(a == "sklearn" for a, _ in grid_pairs)
+    assert agreement_pairs(grid_config(reference_backend="faiss"))[1:] == [
+        ("faiss", name) for name in backend_names(grid_config())[2:]
     ]
+
+
+def test_the_default_reference_is_the_first_exact_backend_the_registry_names_exact():
+    def reference(*backends):
+        return reference_backend(validate_config({
+            "datasets": {"d": {"source": "uniform"}}, "backends": {name: {} for name in backends},
+        }))
+
+    assert reference("faiss_sampled", "restricted", "bounded", "sklearn") == "bounded"
+    assert reference("faiss_ivf", "hybrid") == "hybrid"
+    assert reference("faiss_sampled", "faiss_ivf") == "faiss_sampled"  # no exact one: the first
 
 
 def test_an_unknown_reference_backend_or_grid_key_is_named():
@@ -134,6 +144,7 @@ def test_a_two_by_two_grid_runs_end_to_end_with_one_job_per_grid_point(grid_stud
 
 def test_a_new_grid_value_runs_only_its_own_fits(grid_study, tmp_path):
     import shutil
+
     import yaml
 
     shutil.copytree(grid_study, tmp_path / "w")

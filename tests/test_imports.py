@@ -24,7 +24,9 @@ from kmeans_study import steps, io
 X = np.random.default_rng(0).random((200, 3), dtype=np.float32)
 io.save_npy("{tmp_path}/X.npy", X)
 io.write_json("{tmp_path}/meta.json", {{"n_distinct_points": 200, "shape": [200, 3], "sha256": {{"X": "x"}}}})
-steps.fit("d", "faiss", 4, 0, {{"early_stopping": True, "init": "native", "max_iter": 50, "tol": 1e-4}}, 1, 1,
-          "{tmp_path}/X.npy", "{tmp_path}/meta.json", None, "{tmp_path}/c.npy", "{tmp_path}/l.npy", "{tmp_path}/r.json")
+steps.fit(dataset="d", backend="faiss", registered="faiss", k=4, init_id=0,
+          params={{"early_stopping": True, "init": "native", "max_iter": 50, "tol": 1e-4}}, seed=1, threads=1,
+          X="{tmp_path}/X.npy", meta="{tmp_path}/meta.json", init=None, centroids="{tmp_path}/c.npy",
+          labels="{tmp_path}/l.npy", record="{tmp_path}/r.json")
 """
     assert imported_after(code) == {"faiss"}

@@ -9,7 +9,7 @@ import pytest
 from kmeans_study import io
 from kmeans_study.backends import REGISTRY
 from kmeans_study.backends.base import BackendUnavailable
-from kmeans_study.config import load_config, REPO_ROOT
+from kmeans_study.config import REPO_ROOT, load_config
 from kmeans_study.fit import run_fit
 
 
@@ -62,9 +62,10 @@ from kmeans_study import io, rule, steps
 X = np.random.default_rng(0).random((50, 3), dtype=np.float32)
 io.save_npy("{tmp_path}/X.npy", X)
 io.write_json("{tmp_path}/meta.json", {{"n_distinct_points": 50, "shape": [50, 3], "sha256": {{"X": "x"}}}})
-rule.run("{tmp_path}/fit.log", steps.fit, "d", "faiss_gpu", 3, 0,
-         {{"early_stopping": True, "init": "native", "max_iter": 5, "tol": 1e-4}}, 1, 1,
-         "{tmp_path}/X.npy", "{tmp_path}/meta.json", None, "{tmp_path}/c.npy", "{tmp_path}/l.npy", "{tmp_path}/r.json")
+rule.run("{tmp_path}/fit.log", steps.fit, dataset="d", backend="faiss_gpu", registered="faiss_gpu", k=3,
+         init_id=0, params={{"early_stopping": True, "init": "native", "max_iter": 5, "tol": 1e-4}}, seed=1,
+         threads=1, X="{tmp_path}/X.npy", meta="{tmp_path}/meta.json", init=None, centroids="{tmp_path}/c.npy",
+         labels="{tmp_path}/l.npy", record="{tmp_path}/r.json")
 """
     run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert run.returncode == 1

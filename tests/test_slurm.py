@@ -13,8 +13,9 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from kmeans_study import paths
 from smk import ROOT, snakemake, write_config
+
+from kmeans_study import paths
 
 pytestmark = [pytest.mark.slurm, pytest.mark.e2e]
 

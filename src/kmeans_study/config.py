@@ -7,13 +7,14 @@ the tests all ask it, and none of them re-derive a k range or a seed on their ow
 from __future__ import annotations
 
 import copy
-import itertools
 import hashlib
+import itertools
 import json
 import zlib
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 import yaml
 
@@ -26,10 +27,27 @@ class ConfigError(ValueError):
 
 
 def _load_schema() -> dict:
+    """The config schema: the YAML file, with the backends' and the sources' parts built from
+    their registries (the one place each backend's and source's options are described)."""
+    from kmeans_study.backends import REGISTRY
+    from kmeans_study.data.sources import SOURCES
+
     if not SCHEMA_PATH.is_file():
         raise ConfigError(f"config schema not found at {SCHEMA_PATH}: is the package run from its repository?")
     with SCHEMA_PATH.open() as fh:
-        return yaml.safe_load(fh)
+        schema = yaml.safe_load(fh)
+    schema["properties"]["backends"]["properties"] = {name: entry.schema() for name, entry in REGISTRY.items()}
+    dataset = schema["$defs"]["dataset"]
+    dataset["properties"]["source"]["enum"] = list(SOURCES)
+    dataset["allOf"] = [
+        {
+            "if": {"properties": {"source": {"const": name}}},
+            "then": {"required": list(source.required), "properties": copy.deepcopy(source.options)},
+        }
+        for name, source in SOURCES.items()
+        if source.options
+    ]
+    return schema
 
 
 def _validator_with_defaults(schema: dict):
@@ -62,8 +80,7 @@ def _allowed_keys(error, schema: dict) -> list[str]:
     allowed = set(error.schema.get("properties", {}))
     source = error.instance.get("source") if isinstance(error.instance, dict) else None
     for branch in error.schema.get("allOf", []):
-        condition = branch["if"]["properties"]["source"]
-        if source == condition.get("const") or source in condition.get("enum", []):
+        if source == branch["if"]["properties"]["source"]["const"]:
             allowed |= set(branch["then"].get("properties", {}))
     return sorted(allowed)
 
@@ -131,6 +148,8 @@ def _k_spec_problems(spec: dict, key: str) -> Iterator[str]:
 
 
 def _semantic_problems(config: dict) -> Iterator[str]:
+    from kmeans_study.data.sources import SOURCES
+
     yield from _k_spec_problems(config["k"], "k")
     chosen = config["report"]["reference_backend"]
     if chosen and chosen not in backend_names(config):
@@ -139,17 +158,15 @@ def _semantic_problems(config: dict) -> Iterator[str]:
             f"(its backends: {', '.join(backend_names(config))})"
         )
     for name, ds in config["datasets"].items():
+        source = SOURCES[ds["source"]]
         if "k" in ds:
             yield from _k_spec_problems(ds["k"], f"datasets.{name}.k")
-        if ds["source"] in ("file", "image") and ds.get("path") and not Path(ds["path"]).is_file():
-            yield f"config key 'datasets.{name}.path': file not found: {ds['path']} (relative to {Path.cwd()})"
-        if ds["source"] == "image":
-            for key in ("subsample", "pca"):
-                if ds.get(key) is not None:
-                    yield (
-                        f"config key 'datasets.{name}.{key}': not allowed for an image dataset "
-                        "(its quantized image needs every pixel in colour space)"
-                    )
+        for key in source.files:
+            if ds.get(key) and not Path(ds[key]).is_file():
+                yield f"config key 'datasets.{name}.{key}': file not found: {ds[key]} (relative to {Path.cwd()})"
+        for key, why in source.refused.items():
+            if ds.get(key) is not None:
+                yield f"config key 'datasets.{name}.{key}': {why}"
         n = _known_n_samples(ds)
         if n is not None:
             ks = _k_values(ds.get("k", config["k"]))
@@ -157,16 +174,16 @@ def _semantic_problems(config: dict) -> Iterator[str]:
                 yield (
                     f"config key 'datasets.{name}': k={max(ks)} exceeds the number of samples ({n})"
                 )
-        if ds["source"] in ("blobs", "uniform") and ds.get("pca") and ds["pca"] > ds["n_features"]:
-            yield (
-                f"config key 'datasets.{name}.pca': {ds['pca']} components exceed "
-                f"n_features={ds['n_features']}"
-            )
+        d = source.n_features(ds)
+        if d is not None and ds.get("pca") and ds["pca"] > d:
+            yield f"config key 'datasets.{name}.pca': {ds['pca']} components exceed n_features={d}"
 
 
 def _known_n_samples(ds: dict) -> int | None:
     """Rows the dataset will have, when the config alone says so."""
-    n = ds.get("n_samples") if ds["source"] in ("blobs", "uniform") else {"mnist5k": 5000}.get(ds["source"])
+    from kmeans_study.data.sources import SOURCES
+
+    n = SOURCES[ds["source"]].n_samples(ds)
     if ds.get("subsample") is not None:
         n = ds["subsample"] if n is None else min(n, ds["subsample"])
     return n
@@ -255,17 +272,21 @@ def backend_params(config: dict, backend: str) -> dict:
     return {**backend_variants(config)[backend][1], **config["fit"]}
 
 
-EXACT_BACKENDS = ("faiss", "sklearn", "fused")
+def registered(config: dict, backend: str):
+    """The registry entry behind a backend name of the study (a grid point's included)."""
+    from kmeans_study.backends import REGISTRY
+
+    return REGISTRY[base_backend(config, backend)]
 
 
 def reference_backend(config: dict) -> str:
-    """The backend others are measured against: ``report.reference_backend``, else the first
-    exact backend the study runs, else its first backend."""
+    """The backend others are measured against: ``report.reference_backend``, else the study's
+    first exact backend (in the order of ``backends``), else its first backend."""
     names = backend_names(config)
     chosen = config["report"]["reference_backend"]
     if chosen:
         return chosen
-    return next((b for b in EXACT_BACKENDS if b in names), names[0])
+    return next((b for b in names if registered(config, b).exact), names[0])
 
 
 def agreement_pairs(config: dict) -> list[tuple[str, str]]:
@@ -304,23 +325,22 @@ def config_hash(config: dict) -> str:
     return hashlib.sha256(json.dumps(config, sort_keys=True).encode()).hexdigest()
 
 
+def source_of(config: dict, dataset: str):
+    """The source registry entry of a dataset."""
+    from kmeans_study.data.sources import SOURCES
+
+    return SOURCES[config["datasets"][dataset]["source"]]
+
+
 def has_labels(config: dict, dataset: str) -> bool:
     """Whether the prepared dataset will carry true labels (for the confusion reports)."""
-    ds = config["datasets"][dataset]
-    if ds["source"] == "file":
-        return ds.get("label_column") is not None
-    return ds["source"] not in ("uniform", "image")
+    return source_of(config, dataset).has_labels(config["datasets"][dataset])
 
 
-def is_image(config: dict, dataset: str) -> bool:
-    return config["datasets"][dataset]["source"] == "image"
-
-
-def is_table(config: dict, dataset: str) -> bool:
-    """A .csv/.parquet file: named columns, so segment means in original units are reported
-    (unless a PCA makes the original units unrecoverable)."""
-    ds = config["datasets"][dataset]
-    return ds["source"] == "file" and Path(ds["path"]).suffix != ".npy" and ds.get("pca") is None
+def worked_examples(config: dict, dataset: str) -> tuple[str, ...]:
+    """The worked-example reports of a dataset (``quantization`` for images, ``segments`` for
+    tables), as its source says."""
+    return source_of(config, dataset).examples(config["datasets"][dataset])
 
 
 def heatmap_ks(config: dict, dataset: str) -> list[int]:

@@ -6,6 +6,7 @@ the working directory Snakemake runs in (the repository, or ``--directory``).
 
 from __future__ import annotations
 
+import re
 import tempfile
 from pathlib import Path
 
@@ -67,6 +68,29 @@ def benchmark(rule: str, pattern_tail: str) -> str:
 def fmt(pattern: str, **wildcards) -> str:
     """Fill a pattern's wildcards: ``fmt(FIT_RECORD, dataset="blobs", backend="faiss", k=5, init_id=0)``."""
     return pattern.format(**wildcards)
+
+
+_NUMERIC = {"k", "init_id"}
+
+
+def parse(pattern: str, path: str) -> dict:
+    """The wildcards of ``path`` under ``pattern`` (``k`` and ``init_id`` as integers): the inverse
+    of ``fmt``. Aggregates key their inputs by what their paths say, never by list position."""
+    regex = re.sub(r"\\\{(\w+)\\\}", lambda m: f"(?P<{m.group(1)}>[^/]+)", re.escape(pattern))
+    match = re.fullmatch(regex, str(path))
+    if match is None:
+        raise ValueError(f"{path} does not match the pattern {pattern}")
+    return {key: int(value) if key in _NUMERIC else value for key, value in match.groupdict().items()}
+
+
+def index(pattern: str, paths, keys: tuple[str, ...]) -> dict[tuple, str]:
+    """Files by the wildcards ``keys`` of their path under ``pattern``, e.g. fit labels by
+    (backend, k, init_id)."""
+    indexed = {}
+    for path in paths:
+        wildcards = parse(pattern, path)
+        indexed[tuple(wildcards[key] for key in keys)] = str(path)
+    return indexed
 
 
 FIT_LOG = log("fit", _FIT_TAIL)

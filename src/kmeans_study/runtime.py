@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import platform
+from collections.abc import Iterator
 from contextlib import contextmanager
 from importlib import metadata
-from typing import Iterator
 
 # Distribution names of the libraries a record may mention, by import name.
 _DISTRIBUTIONS = {

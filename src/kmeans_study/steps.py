@@ -1,7 +1,9 @@
 """One function per rule: read inputs, call the library, write outputs.
 
-The rule scripts call these with paths taken from the ``snakemake`` object; tests call them
-directly, without Snakemake.
+Every function takes keyword arguments named like its rule's named inputs, outputs and params, so
+a rule script reads ``steps.timing(records=sm.input.records, ..., table=sm.output.table)``. Tests
+call these directly, without Snakemake. Lists of result files are matched to each other by the
+wildcards in their paths (``paths.index``), never by their positions in the list.
 """
 
 from __future__ import annotations
@@ -10,19 +12,20 @@ import logging
 
 import numpy as np
 
-from kmeans_study import io
+from kmeans_study import io, paths
 from kmeans_study.data.sources import DataError
 
 log = logging.getLogger(__name__)
 
+FIT_KEY = ("backend", "k", "init_id")
 
-def prepare(
-    dataset: str, spec: dict, cache_dir: str, max_k: int, out_X: str, out_labels: str, out_meta: str
-) -> None:
+
+def prepare(*, dataset: str, spec: dict, cache_dir: str, max_k: int, X: str, labels: str, meta: str) -> None:
+    """Load, preprocess and write one dataset (X, labels, meta are the output paths)."""
     from kmeans_study.data.prepare import prepare_dataset
 
-    meta = prepare_dataset(dataset, spec, cache_dir, out_X, out_labels, out_meta, max_k=max_k)
-    log.info("prepared %s: shape %s, %d distinct points", dataset, meta["shape"], meta["n_distinct_points"])
+    facts = prepare_dataset(dataset, spec, cache_dir, X, labels, meta, max_k=max_k)
+    log.info("prepared %s: shape %s, %d distinct points", dataset, facts["shape"], facts["n_distinct_points"])
 
 
 def check_k(dataset: str, k: int, meta: dict) -> None:
@@ -34,272 +37,285 @@ def check_k(dataset: str, k: int, meta: dict) -> None:
         raise DataError(problem)
 
 
-def init_centroids(dataset: str, k: int, seeds: list[int], X_path: str, meta_path: str, outs: list[str]) -> None:
-    """The shared k-means++ starts of all inits of one k, one file per init (``outs`` in the
-    order of ``seeds``)."""
+def init_centroids(*, dataset: str, k: int, seeds: dict[int, int], X: str, meta: str, inits: list[str]) -> None:
+    """The shared k-means++ starts of all inits of one k. seeds : init id -> seed; inits : the
+    output files, one per init id (matched by the init id in their paths)."""
     from kmeans_study.init import kmeans_plusplus_many
 
-    check_k(dataset, k, io.read_json(meta_path))
-    for out, seed, centroids in zip(outs, seeds, kmeans_plusplus_many(io.load_npy(X_path, mmap=True), k, seeds)):
-        io.save_npy(out, centroids)
-        log.info("k-means++ k=%d seed=%d -> %s", k, seed, out)
+    check_k(dataset, k, io.read_json(meta))
+    outs = paths.index(paths.INIT, inits, ("init_id",))
+    ids = sorted(seeds)
+    for init_id, centroids in zip(ids, kmeans_plusplus_many(io.load_npy(X, mmap=True), k, [seeds[i] for i in ids])):
+        io.save_npy(outs[(init_id,)], centroids)
+        log.info("k-means++ k=%d init=%d seed=%d -> %s", k, init_id, seeds[init_id], outs[(init_id,)])
 
 
 def fit(
-    dataset: str,
-    backend: str,
-    k: int,
-    init_id: int,
-    params: dict,
-    seed: int,
-    threads: int,
-    X_path: str,
-    meta_path: str,
-    init_path: str | None,
-    out_centroids: str,
-    out_labels: str,
-    out_record: str,
-    registered: str | None = None,
+    *, dataset: str, backend: str, registered: str, k: int, init_id: int, params: dict, seed: int, threads: int,
+    X: str, meta: str, init: str | None, centroids: str, labels: str, record: str,
 ) -> None:
     """One fit; ``backend`` is the study's name (a grid point's included), ``registered`` the
-    registered backend behind it (default: the same)."""
+    registered backend behind it. ``init`` is None for a backend using its own initialisation."""
     from kmeans_study.fit import run_fit
 
-    meta = io.read_json(meta_path)
-    check_k(dataset, k, meta)
-    X = io.load_npy(X_path, mmap=True)
-    init = io.load_npy(init_path) if init_path else None
-    centroids, labels, record = run_fit(
-        X, init, backend, params, k, seed, threads, dataset=dataset, init_id=init_id, registered=registered
+    facts = io.read_json(meta)
+    check_k(dataset, k, facts)
+    data = io.load_npy(X, mmap=True)
+    start = io.load_npy(init) if init else None
+    result = run_fit(
+        data, start, backend, params, k, seed, threads, dataset=dataset, init_id=init_id, registered=registered
     )
-    _write_fit(meta, centroids, labels, record, out_centroids, out_labels, out_record)
+    _write_fit(facts, *result, centroids=centroids, labels=labels, record=record)
 
 
 def fit_fused(
-    dataset: str,
-    backend: str,
-    k: int,
-    init_ids: list[int],
-    params: dict,
-    seeds: list[int],
-    threads: int,
-    X_path: str,
-    meta_path: str,
-    init_paths: list[str],
-    out_centroids: list[str],
-    out_labels: list[str],
-    out_records: list[str],
+    *, dataset: str, backend: str, k: int, seeds: dict[int, int], params: dict, threads: int, X: str, meta: str,
+    inits: list[str], centroids: list[str], labels: list[str], records: list[str],
 ) -> None:
-    """All inits of one k by a per-k backend; every list is in the order of ``init_ids``."""
+    """All inits of one k by a per-k backend. seeds : init id -> seed; every file list is matched
+    to the init ids by the wildcards in its paths."""
     from kmeans_study.fit import run_fused
 
-    meta = io.read_json(meta_path)
-    check_k(dataset, k, meta)
-    X = io.load_npy(X_path, mmap=True)
-    inits = [io.load_npy(path) for path in init_paths]
-    fits = run_fused(X, inits, backend, params, k, seeds, threads, dataset=dataset, init_ids=init_ids)
-    for (centroids, labels, record), *outs in zip(fits, out_centroids, out_labels, out_records):
-        _write_fit(meta, centroids, labels, record, *outs)
+    facts = io.read_json(meta)
+    check_k(dataset, k, facts)
+    ids = sorted(seeds)
+    starts = paths.index(paths.INIT, inits, ("init_id",))
+    outs = {
+        name: paths.index(pattern, files, ("init_id",))
+        for name, pattern, files in (
+            ("centroids", paths.FIT_CENTROIDS, centroids),
+            ("labels", paths.FIT_LABELS, labels),
+            ("record", paths.FIT_RECORD, records),
+        )
+    }
+    fits = run_fused(
+        io.load_npy(X, mmap=True), [io.load_npy(starts[(i,)]) for i in ids], backend, params, k,
+        [seeds[i] for i in ids], threads, dataset=dataset, init_ids=ids,
+    )
+    for init_id, result in zip(ids, fits):
+        _write_fit(facts, *result, **{name: files[(init_id,)] for name, files in outs.items()})
 
 
-def _write_fit(meta, centroids, labels, record, out_centroids, out_labels, out_record) -> None:
-    record["data_sha256"] = meta["sha256"]["X"]
-    io.save_npy(out_centroids, centroids)
-    io.save_npy(out_labels, labels.astype(np.int32))
-    io.write_json(out_record, record)
+def _write_fit(meta: dict, fitted_centroids, fitted_labels, fit_record, *, centroids: str, labels: str, record: str):
+    fit_record["data_sha256"] = meta["sha256"]["X"]
+    io.save_npy(centroids, fitted_centroids)
+    io.save_npy(labels, fitted_labels.astype(np.int32))
+    io.write_json(record, fit_record)
     log.info(
-        "%s k=%d init=%d: inertia %.6g, %d iterations, %.3f s", record["backend"], record["k"],
-        record["init_id"], record["inertia"], record["n_iter"], record["fit_wall_s"],
+        "%s k=%d init=%d: inertia %.6g, %d iterations, %.3f s", fit_record["backend"], fit_record["k"],
+        fit_record["init_id"], fit_record["inertia"], fit_record["n_iter"], fit_record["fit_wall_s"],
     )
 
 
-def best_init(record_paths: list[str], out_csv: str) -> None:
-    from kmeans_study.aggregate.best_init import best_init_table, load_records
+def _records(record_paths: list[str]):
+    """The fit records (load_records rows), each checked against the wildcards of its path."""
+    from kmeans_study.aggregate.best_init import load_records
 
-    io.write_csv(out_csv, best_init_table(load_records(record_paths)))
+    records = load_records(record_paths)
+    for row in records.itertuples(index=False):
+        where = paths.parse(paths.FIT_RECORD, row.record_path)
+        if (where["dataset"], where["backend"], where["k"], where["init_id"]) != (
+            row.dataset, row.backend, row.k, row.init_id
+        ):
+            raise DataError(f"{row.record_path}: the record is of another fit ({row.dataset}, {row.backend}, "
+                            f"k={row.k}, init {row.init_id}); delete it and rerun")
+    return records
 
 
-def elbow(dataset: str, backend: str, best_csv: str, out_json: str, out_scores: str) -> None:
+def _fit_labels(records, label_paths: list[str], keys: tuple[str, ...] = FIT_KEY) -> dict:
+    """Labels of every fit of ``records``, keyed by ``keys`` (columns of the records)."""
+    by_key = paths.index(paths.FIT_LABELS, label_paths, keys)
+    fits = {}
+    for key in records[list(keys)].itertuples(index=False, name=None):
+        if key not in by_key:
+            raise DataError(f"no labels file among the inputs for the fit {dict(zip(keys, key))}")
+        fits[key] = io.load_npy(by_key[key])
+    return fits
+
+
+def best_init(*, records: list[str], table: str) -> None:
+    from kmeans_study.aggregate.best_init import best_init_table
+
+    io.write_csv(table, best_init_table(_records(records)))
+
+
+def elbow(*, dataset: str, backend: str, best: str, elbow: str, scores: str) -> None:
     import pandas as pd
 
     from kmeans_study.aggregate.elbow import elbow_summary, two_line_scores
 
-    best = pd.read_csv(best_csv)
-    io.write_csv(out_scores, two_line_scores(best["k"], best["inertia_best"]))
-    io.write_json(out_json, {"dataset": dataset, "backend": backend, **elbow_summary(best["k"], best["inertia_best"])})
+    table = pd.read_csv(best)
+    io.write_csv(scores, two_line_scores(table["k"], table["inertia_best"]))
+    io.write_json(elbow, {"dataset": dataset, "backend": backend, **elbow_summary(table["k"], table["inertia_best"])})
 
 
-def elbow_plot(dataset: str, backend: str, best_csv: str, elbow_json: str, out_plot: str, dpi: int) -> None:
+def elbow_plot(*, dataset: str, backend: str, best: str, elbow: str, plot: str, dpi: int) -> None:
     import pandas as pd
 
     from kmeans_study.aggregate.plots import elbow_figure
 
-    fig = elbow_figure(pd.read_csv(best_csv), io.read_json(elbow_json), f"{dataset}: elbow of the {backend} fits")
-    io.save_figure(out_plot, fig, dpi)
-
-
-def _fit_labels(records, label_paths: list[str], with_backend: bool) -> dict:
-    """Labels of every fit, keyed by (k, init_id) or (backend, k, init_id); ``label_paths`` is in
-    the order of ``records``' rows (both come from one expand in the rule)."""
-    keys = ["backend", "k", "init_id"] if with_backend else ["k", "init_id"]
-    return {
-        tuple(row): io.load_npy(path) for row, path in zip(records[keys].itertuples(index=False, name=None), label_paths)
-    }
+    fig = elbow_figure(pd.read_csv(best), io.read_json(elbow), f"{dataset}: elbow of the {backend} fits")
+    io.save_figure(plot, fig, dpi)
 
 
 def confusion(
-    data_labels: str, meta_path: str, best_csv: str, record_paths: list[str], label_paths: list[str],
-    out_confusion: str, out_quality: str,
+    *, data_labels: str, meta: str, best: str, records: list[str], fit_labels: list[str], confusion: str,
+    quality: str,
 ) -> None:
     import pandas as pd
 
-    from kmeans_study.aggregate.best_init import load_records
     from kmeans_study.aggregate.reports import confusion_and_quality
 
-    meta = io.read_json(meta_path)
-    fits = _fit_labels(load_records(record_paths), label_paths, with_backend=False)
-    table, scores = confusion_and_quality(io.load_npy(data_labels), meta.get("label_names"), pd.read_csv(best_csv), fits)
-    io.write_csv(out_confusion, table)
-    io.write_csv(out_quality, scores)
+    facts = io.read_json(meta)
+    fits = _fit_labels(_records(records), fit_labels, ("k", "init_id"))
+    table, scores = confusion_and_quality(io.load_npy(data_labels), facts.get("label_names"), pd.read_csv(best), fits)
+    io.write_csv(confusion, table)
+    io.write_csv(quality, scores)
 
 
 def confusion_plot(
-    dataset: str, backend: str, which: str, confusion_csv: str, elbow_json: str, out_plot: str, dpi: int
+    *, dataset: str, backend: str, which: str, confusion: str, elbow: str, plot: str, dpi: int
 ) -> None:
     import pandas as pd
 
     from kmeans_study.aggregate.plots import confusion_figure
 
-    k = io.read_json(elbow_json)["two_line"]["k"] if which == "elbow" else int(which.removeprefix("k"))
-    table = pd.read_csv(confusion_csv)
+    k = io.read_json(elbow)["two_line"]["k"] if which == "elbow" else int(which.removeprefix("k"))
+    table = pd.read_csv(confusion)
     if k is None:
         k = int(table["k"].iloc[0])
         log.warning("no two-line elbow (fewer than 4 k values): drawing k=%d", k)
     label = "the two-line elbow" if which == "elbow" else "a requested k"
     fig = confusion_figure(table, k, f"{dataset}, {backend}: labels vs clusters at k={k} ({label}), best init")
-    io.save_figure(out_plot, fig, dpi)
+    io.save_figure(plot, fig, dpi)
 
 
-def timing(record_paths: list[str], benchmark_paths: list[str], out_csv: str) -> None:
-    from kmeans_study.aggregate.best_init import load_records
+def timing(*, records: list[str], benchmarks: list[str], table: str) -> None:
+    """Fit records with the Snakemake benchmark of the job behind each (a per-k backend's fits
+    share their job's), matched by the wildcards of the benchmark paths."""
     from kmeans_study.aggregate.reports import read_benchmark, timing_table
 
-    io.write_csv(out_csv, timing_table(load_records(record_paths), [read_benchmark(p) for p in benchmark_paths]))
+    fits = _records(records)
+    per_init = paths.index(paths.FIT_BENCHMARK, [p for p in benchmarks if "/fit/" in p], FIT_KEY)
+    per_k = paths.index(paths.FUSED_BENCHMARK, [p for p in benchmarks if "/fit_fused/" in p], FIT_KEY[:2])
+    jobs = []
+    for key in fits[list(FIT_KEY)].itertuples(index=False, name=None):
+        path = per_init.get(key) or per_k.get(key[:2])
+        if path is None:
+            raise DataError(f"no benchmark file among the inputs for the fit {dict(zip(FIT_KEY, key))}")
+        jobs.append(read_benchmark(path))
+    io.write_csv(table, timing_table(fits, jobs))
 
 
-def timing_plot(dataset: str, timing_csv: str, out_plot: str, dpi: int) -> None:
+def timing_plot(*, dataset: str, timing: str, plot: str, dpi: int) -> None:
     import pandas as pd
 
     from kmeans_study.aggregate.plots import timing_figure
 
-    io.save_figure(out_plot, timing_figure(pd.read_csv(timing_csv), f"{dataset}: fit time per backend"), dpi)
+    io.save_figure(plot, timing_figure(pd.read_csv(timing), f"{dataset}: fit time per backend"), dpi)
 
 
 def agreement(
-    record_paths: list[str], label_paths: list[str], elbow_jsons: dict[str, str],
-    out_by_init: str, out_by_k: str, out_elbows: str, pairs: list[tuple[str, str]] | None = None,
+    *, records: list[str], fit_labels: list[str], elbows: list[str], pairs: list[tuple[str, str]],
+    by_init: str, by_k: str, elbow_agreement: str,
 ) -> None:
-    from kmeans_study.aggregate.best_init import load_records
+    """Agreement of the backend ``pairs``; elbow files are matched to backends by their paths."""
     from kmeans_study.aggregate.reports import agreement_tables
 
-    records = load_records(record_paths)
-    fits = _fit_labels(records, label_paths, with_backend=True)
-    elbows = {backend: io.read_json(path) for backend, path in elbow_jsons.items()}
-    by_init, by_k, elbow_agreement = agreement_tables(records, fits, elbows, pairs)
-    io.write_csv(out_by_init, by_init)
-    io.write_csv(out_by_k, by_k)
-    io.write_csv(out_elbows, elbow_agreement)
+    fits = _records(records)
+    labels = _fit_labels(fits, fit_labels)
+    elbow_files = paths.index(paths.ELBOW_JSON, elbows, ("backend",))
+    picks = {backend: io.read_json(path) for (backend,), path in elbow_files.items()}
+    tables = agreement_tables(fits, labels, picks, [tuple(pair) for pair in pairs])
+    for path, frame in zip((by_init, by_k, elbow_agreement), tables):
+        io.write_csv(path, frame)
 
 
-def agreement_plot(dataset: str, agreement_csv: str, out_plot: str, dpi: int) -> None:
+def agreement_plot(*, dataset: str, agreement: str, plot: str, dpi: int) -> None:
     import pandas as pd
 
     from kmeans_study.aggregate.plots import agreement_figure
 
-    fig = agreement_figure(pd.read_csv(agreement_csv), f"{dataset}: do the backends agree? (same start)")
-    io.save_figure(out_plot, fig, dpi)
+    fig = agreement_figure(pd.read_csv(agreement), f"{dataset}: do the backends agree? (same start)")
+    io.save_figure(plot, fig, dpi)
 
 
-def pareto(
-    record_paths: list[str], by_init_csv: str | None, reference: str, budget: float, out_csv: str,
-) -> None:
+def pareto(*, records: list[str], by_init: list[str], reference: str, budget: float, table: str) -> None:
+    """``by_init``: the dataset's agreement_by_init.csv, or no file when the study has one backend."""
     import pandas as pd
 
-    from kmeans_study.aggregate.best_init import load_records
     from kmeans_study.aggregate.pareto import pareto_table
 
-    by_init = pd.read_csv(by_init_csv) if by_init_csv else None
-    io.write_csv(out_csv, pareto_table(load_records(record_paths), by_init, reference, budget))
+    pairs = pd.read_csv(by_init[0]) if by_init else None
+    io.write_csv(table, pareto_table(_records(records), pairs, reference, budget))
 
 
-def pareto_plot(dataset: str, pareto_csv: str, out_plot: str, dpi: int) -> None:
+def pareto_plot(*, dataset: str, pareto: str, plot: str, dpi: int) -> None:
     import pandas as pd
 
     from kmeans_study.aggregate.pareto import pareto_ks
     from kmeans_study.aggregate.plots import pareto_figure
 
-    table = pd.read_csv(pareto_csv)
-    fig = pareto_figure(table, pareto_ks(table["k"]), f"{dataset}: fit time vs inertia gap, one point per backend")
-    io.save_figure(out_plot, fig, dpi)
+    frame = pd.read_csv(pareto)
+    fig = pareto_figure(frame, pareto_ks(frame["k"]), f"{dataset}: fit time vs inertia gap, one point per backend")
+    io.save_figure(plot, fig, dpi)
 
 
-def _best_labels(best_csv: str, record_paths: list[str], label_paths: list[str]):
+def _best_labels(best: str, records: list[str], fit_labels: list[str]):
     import pandas as pd
 
-    from kmeans_study.aggregate.best_init import load_records
-
-    return pd.read_csv(best_csv), _fit_labels(load_records(record_paths), label_paths, with_backend=False)
+    return pd.read_csv(best), _fit_labels(_records(records), fit_labels, ("k", "init_id"))
 
 
 def quantization(
-    dataset: str, backend: str, X_path: str, meta_path: str, best_csv: str, record_paths: list[str],
-    label_paths: list[str], out_csv: str, out_plot: str, dpi: int,
+    *, dataset: str, backend: str, X: str, meta: str, best: str, records: list[str], fit_labels: list[str],
+    table: str, plot: str, dpi: int,
 ) -> None:
     """Colour quantization of an image dataset: each k's best init as an image, PSNR, colours."""
     from kmeans_study.aggregate.examples import original, quantization_table
     from kmeans_study.aggregate.plots import quantization_figure
 
-    meta = io.read_json(meta_path)
-    pixels = original(io.load_npy(X_path), meta)
-    best, fits = _best_labels(best_csv, record_paths, label_paths)
-    table, images = quantization_table(pixels, meta["image_shape"], best, fits)
-    io.write_csv(out_csv, table)
-    shape = meta["image_shape"]
+    facts = io.read_json(meta)
+    pixels = original(io.load_npy(X), facts)
+    best_table, fits = _best_labels(best, records, fit_labels)
+    frame, images = quantization_table(pixels, facts["image_shape"], best_table, fits)
+    io.write_csv(table, frame)
     fig = quantization_figure(
-        pixels.reshape(*shape, 3), images, table, f"{dataset}, {backend}: colour quantization (best init per k)"
+        pixels.reshape(*facts["image_shape"], 3), images, frame,
+        f"{dataset}, {backend}: colour quantization (best init per k)",
     )
-    io.save_figure(out_plot, fig, dpi)
+    io.save_figure(plot, fig, dpi)
 
 
-def segments(
-    X_path: str, meta_path: str, best_csv: str, record_paths: list[str], label_paths: list[str], out_csv: str
-) -> None:
+def segments(*, X: str, meta: str, best: str, records: list[str], fit_labels: list[str], table: str) -> None:
     """Customer segmentation: per k and segment, size and column means in the file's units."""
     from kmeans_study.aggregate.examples import original, segment_table
 
-    meta = io.read_json(meta_path)
-    best, fits = _best_labels(best_csv, record_paths, label_paths)
-    io.write_csv(out_csv, segment_table(original(io.load_npy(X_path), meta), meta["feature_names"], best, fits))
+    facts = io.read_json(meta)
+    best_table, fits = _best_labels(best, records, fit_labels)
+    io.write_csv(table, segment_table(original(io.load_npy(X), facts), facts["feature_names"], best_table, fits))
 
 
-def summary(config: dict, per_dataset: dict[str, dict], out_md: str, out_json: str) -> None:
+def summary(*, config: dict, per_dataset: dict[str, dict], md: str, provenance: str) -> None:
     """per_dataset : dataset -> {"meta": path, "elbows": {backend: path}, "quality": {backend:
-    path} (labelled datasets), "timing", "agreement", "elbow_agreement": paths, "files": [paths]}."""
+    path} (labelled datasets), "timing", "pareto", "agreement", "elbow_agreement": paths,
+    "files": [paths], "sample_records": [paths]}."""
     from pathlib import Path
 
     import pandas as pd
 
     from kmeans_study.aggregate.summary import dataset_section, summary_markdown
-    from kmeans_study.config import config_hash, init_ids
+    from kmeans_study.config import config_hash, init_ids, reference_backend
     from kmeans_study.runtime import library_versions
 
-    base = Path(out_md).parent
+    base = Path(md).parent
     sections, versions, checksums = [], library_versions(["pandas", "matplotlib", "kneed", "sklearn"]), {}
     for name, files in per_dataset.items():
-        meta = io.read_json(files["meta"])
-        checksums[name] = meta["sha256"]["X"]
+        facts = io.read_json(files["meta"])
+        checksums[name] = facts["sha256"]["X"]
         loaded = {
-            "meta": meta,
+            "meta": facts,
+            "reference": reference_backend(config),
             "elbows": {b: io.read_json(p) for b, p in files["elbows"].items()},
             "quality": {b: pd.read_csv(p) for b, p in files.get("quality", {}).items()},
             "timing": pd.read_csv(files["timing"]),
@@ -312,13 +328,13 @@ def summary(config: dict, per_dataset: dict[str, dict], out_md: str, out_json: s
         sections.append(dataset_section(name, loaded, base))
     for record_path in {p for files in per_dataset.values() for p in files["sample_records"]}:
         versions.update(io.read_json(record_path)["versions"])
-    provenance = {
+    facts = {
         "config_sha256": config_hash(config),
         "config": config,
         "data_sha256": checksums,
         "n_inits": len(init_ids(config)),
         "versions": versions,
     }
-    io.write_json(out_json, provenance)
-    with io.atomic_path(out_md) as tmp:
-        tmp.write_text(summary_markdown(config, sections, provenance))
+    io.write_json(provenance, facts)
+    with io.atomic_path(md) as tmp:
+        tmp.write_text(summary_markdown(config, sections, facts))

@@ -1,8 +1,8 @@
 rule best_init:
     input:
-        records=lambda wc: fit_outputs(paths.FIT_RECORD, wc.dataset, [wc.backend]),
+        records=backend_records,
     output:
-        report(
+        table=report(
             paths.BEST_INIT,
             caption="../report/best_init.rst",
             category="{dataset}",
@@ -22,7 +22,7 @@ rule elbow:
     input:
         best=paths.BEST_INIT,
     output:
-        json=paths.ELBOW_JSON,
+        elbow=paths.ELBOW_JSON,
         scores=paths.ELBOW_SCORES,
     log:
         paths.log("elbow", "{dataset}/{backend}"),
@@ -35,11 +35,11 @@ rule elbow:
 
 rule confusion:
     input:
-        labels=paths.DATA_LABELS,
+        data_labels=paths.DATA_LABELS,
         meta=paths.DATA_META,
         best=paths.BEST_INIT,
-        records=lambda wc: fit_outputs(paths.FIT_RECORD, wc.dataset, [wc.backend]),
-        fit_labels=lambda wc: fit_outputs(paths.FIT_LABELS, wc.dataset, [wc.backend]),
+        records=backend_records,
+        fit_labels=backend_fit_labels,
     output:
         confusion=report(
             paths.CONFUSION,
@@ -66,10 +66,10 @@ rule confusion:
 
 rule timing:
     input:
-        records=lambda wc: fit_outputs(paths.FIT_RECORD, wc.dataset, BACKENDS),
-        benchmarks=lambda wc: fit_benchmarks(wc.dataset, BACKENDS),
+        records=dataset_records,
+        benchmarks=dataset_benchmarks,
     output:
-        report(
+        table=report(
             paths.TIMING,
             caption="../report/timing.rst",
             category="{dataset}",
@@ -87,9 +87,9 @@ rule timing:
 
 rule agreement:
     input:
-        records=lambda wc: fit_outputs(paths.FIT_RECORD, wc.dataset, BACKENDS),
-        fit_labels=lambda wc: fit_outputs(paths.FIT_LABELS, wc.dataset, BACKENDS),
-        elbows=expand(paths.ELBOW_JSON, backend=BACKENDS, allow_missing=True),
+        records=dataset_records,
+        fit_labels=dataset_fit_labels,
+        elbows=dataset_elbows,
     output:
         by_k=report(
             paths.AGREEMENT,
@@ -99,7 +99,7 @@ rule agreement:
             labels={"table": "agreement per k"},
         ),
         by_init=paths.AGREEMENT_BY_INIT,
-        elbows=report(
+        elbow_agreement=report(
             paths.ELBOW_AGREEMENT,
             caption="../report/elbow_agreement.rst",
             category="{dataset}",
@@ -112,7 +112,6 @@ rule agreement:
     conda:
         "../../envs/aggregate.yaml"
     params:
-        backends=BACKENDS,
         pairs=agreement_pairs(config),
     script:
         "../../scripts/agreement.py"
@@ -121,14 +120,10 @@ rule agreement:
 # Speed vs quality: one point per backend and k (a grid point is a backend), gaps paired by init.
 rule pareto:
     input:
-        records=lambda wc: fit_outputs(paths.FIT_RECORD, wc.dataset, BACKENDS),
-        by_init=lambda wc: (
-            [paths.fmt(paths.AGREEMENT_BY_INIT, dataset=wc.dataset)]
-            if len(BACKENDS) > 1
-            else []
-        ),
+        records=dataset_records,
+        by_init=pairs_by_init,
     output:
-        report(
+        table=report(
             paths.PARETO,
             caption="../report/pareto.rst",
             category="{dataset}",
@@ -142,23 +137,14 @@ rule pareto:
         "../../envs/aggregate.yaml"
     params:
         reference=reference_backend(config),
-        budget=config["report"]["inertia_budget"],
+        budget=lookup(dpath="report/inertia_budget", within=config),
     script:
         "../../scripts/pareto.py"
 
 
 rule summary:
     input:
-        lambda wc: [
-            path
-            for entry in summary_inputs().values()
-            for value in entry.values()
-            for path in (
-                value.values()
-                if isinstance(value, dict)
-                else value if isinstance(value, list) else [value]
-            )
-        ],
+        summary_inputs,
     output:
         md=report(
             paths.SUMMARY,
@@ -173,7 +159,7 @@ rule summary:
     conda:
         "../../envs/aggregate.yaml"
     params:
-        per_dataset=lambda wc: summary_inputs(),
+        per_dataset=the_summary_structure,
         # Any config change refreshes the provenance, even one that reruns nothing else.
         config_sha256=config_hash(config),
     script:

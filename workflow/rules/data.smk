@@ -8,7 +8,7 @@ rule prepare_dataset:
     conda:
         "../../envs/data.yaml"
     params:
-        spec=lambda wildcards: dataset_spec(config, wildcards.dataset),
-        cache_dir=config["cache_dir"],
+        spec=the_dataset_spec,
+        cache_dir=lookup(dpath="cache_dir", within=config),
     script:
         "../../scripts/prepare_dataset.py"

@@ -26,7 +26,7 @@ rule quantization:
     conda:
         "../../envs/aggregate.yaml"
     params:
-        dpi=DPI,
+        dpi=lookup(dpath="report/plot_dpi", within=config),
     script:
         "../../scripts/quantization.py"
 
@@ -35,7 +35,7 @@ rule segments:
     input:
         unpack(best_fits),
     output:
-        report(
+        table=report(
             paths.SEGMENTS,
             caption="../report/segments.rst",
             category="{dataset}",

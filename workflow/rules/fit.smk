@@ -6,16 +6,14 @@ rule init_centroids:
         X=paths.DATA_X,
         meta=paths.DATA_META,
     output:
-        expand(paths.INIT, init_id=init_ids(config), allow_missing=True),
+        inits=expand(paths.INIT, init_id=INIT_IDS, allow_missing=True),
     log:
         paths.log("init_centroids", "{dataset}/k{k}"),
-    # Starts before fits (they are short and unlock the fits); fits take larger k first, so the
-    # longest jobs start early and short ones fill the last gaps.
-    priority: lambda wc: INIT_PRIORITY + int(wc.k)
+    priority: init_priority
     conda:
         "../../envs/data.yaml"
     params:
-        seeds=lambda wc: init_seeds(wc.dataset, wc.k),
+        seeds=the_init_seeds,
         init_version=INIT_VERSION,
     script:
         "../../scripts/init_centroids.py"
@@ -34,19 +32,17 @@ rule fit:
         paths.FIT_BENCHMARK
     wildcard_constraints:
         backend=alternatives(PER_INIT_BACKENDS),
-    priority: lambda wc: int(wc.k)
+    priority: fit_priority
     conda:
-        lambda wc: f"../../envs/{registered(wc.backend).env}.yaml"
+        fit_env
     threads: 1
     resources:
-        # The data is memory-mapped, but scikit-learn centres a copy of it: room for the
-        # interpreter and libraries plus three times the data.
-        mem_mb=lambda wc, input: 500 + 3 * int(input.size_mb),
-        gpu=lambda wc: registered(wc.backend).gpus,
+        mem_mb=fit_mem_mb,
+        gpu=fit_gpus,
     params:
-        backend=lambda wc: backend_params(config, wc.backend),
-        registered=lambda wc: base_backend(config, wc.backend),
-        seed=lambda wc: init_seed(config, wc.dataset, int(wc.k), int(wc.init_id)),
+        backend=the_backend_params,
+        registered=the_registered_backend,
+        seed=the_init_seed,
         init_version=INIT_VERSION,
         record_version=RECORD_VERSION,
     script:
@@ -59,39 +55,29 @@ rule fit_fused:
     input:
         X=paths.DATA_X,
         meta=paths.DATA_META,
-        inits=lambda wc: [
-            ancient(p)
-            for p in expand(
-                paths.INIT, dataset=wc.dataset, k=wc.k, init_id=init_ids(config)
-            )
-        ],
+        inits=inits_of_k,
     output:
-        centroids=expand(
-            paths.FIT_CENTROIDS, init_id=init_ids(config), allow_missing=True
-        ),
-        labels=expand(paths.FIT_LABELS, init_id=init_ids(config), allow_missing=True),
-        records=expand(paths.FIT_RECORD, init_id=init_ids(config), allow_missing=True),
+        centroids=expand(paths.FIT_CENTROIDS, init_id=INIT_IDS, allow_missing=True),
+        labels=expand(paths.FIT_LABELS, init_id=INIT_IDS, allow_missing=True),
+        records=expand(paths.FIT_RECORD, init_id=INIT_IDS, allow_missing=True),
     log:
         paths.FUSED_LOG,
     benchmark:
         paths.FUSED_BENCHMARK
     wildcard_constraints:
         backend=alternatives(PER_K_BACKENDS),
-    priority: lambda wc: int(wc.k)
+    priority: fit_priority
     conda:
-        lambda wc: f"../../envs/{registered(wc.backend).env}.yaml"
+        fit_env
     # One thread by default: on a small machine, fused jobs side by side use the cores better
     # than one job's threads (a job's last, slowest inits keep a single pass running). With
     # threads N the row chunks are split over N Python threads, one BLAS thread each.
     threads: 1
     resources:
-        # X stays memory-mapped: the interpreter and libraries, one copy's worth of working
-        # arrays (labels of every init, float64 chunks), and the data's pages.
-        mem_mb=lambda wc, input: 500 + 2 * int(input.size_mb),
+        mem_mb=fused_mem_mb,
     params:
-        backend=lambda wc: backend_params(config, wc.backend),
-        init_ids=init_ids(config),
-        seeds=lambda wc: init_seeds(wc.dataset, wc.k),
+        backend=the_backend_params,
+        seeds=the_init_seeds,
         init_version=INIT_VERSION,
         record_version=RECORD_VERSION,
     script:

@@ -6,7 +6,7 @@ rule elbow_plot:
         best=paths.BEST_INIT,
         elbow=paths.ELBOW_JSON,
     output:
-        report(
+        plot=report(
             paths.ELBOW_PLOT,
             caption="../report/elbow.rst",
             category="{dataset}",
@@ -19,7 +19,7 @@ rule elbow_plot:
     conda:
         "../../envs/aggregate.yaml"
     params:
-        dpi=DPI,
+        dpi=lookup(dpath="report/plot_dpi", within=config),
     script:
         "../../scripts/elbow_plot.py"
 
@@ -29,7 +29,7 @@ rule confusion_plot:
         confusion=paths.CONFUSION,
         elbow=paths.ELBOW_JSON,
     output:
-        report(
+        plot=report(
             paths.CONFUSION_PLOT,
             caption="../report/confusion_plot.rst",
             category="{dataset}",
@@ -42,16 +42,16 @@ rule confusion_plot:
     conda:
         "../../envs/aggregate.yaml"
     params:
-        dpi=DPI,
+        dpi=lookup(dpath="report/plot_dpi", within=config),
     script:
         "../../scripts/confusion_plot.py"
 
 
 rule timing_plot:
     input:
-        paths.TIMING,
+        timing=paths.TIMING,
     output:
-        report(
+        plot=report(
             paths.TIMING_PLOT,
             caption="../report/timing_plot.rst",
             category="{dataset}",
@@ -64,16 +64,16 @@ rule timing_plot:
     conda:
         "../../envs/aggregate.yaml"
     params:
-        dpi=DPI,
+        dpi=lookup(dpath="report/plot_dpi", within=config),
     script:
         "../../scripts/timing_plot.py"
 
 
 rule pareto_plot:
     input:
-        paths.PARETO,
+        pareto=paths.PARETO,
     output:
-        report(
+        plot=report(
             paths.PARETO_PLOT,
             caption="../report/pareto_plot.rst",
             category="{dataset}",
@@ -86,16 +86,16 @@ rule pareto_plot:
     conda:
         "../../envs/aggregate.yaml"
     params:
-        dpi=DPI,
+        dpi=lookup(dpath="report/plot_dpi", within=config),
     script:
         "../../scripts/pareto_plot.py"
 
 
 rule agreement_plot:
     input:
-        paths.AGREEMENT,
+        agreement=paths.AGREEMENT,
     output:
-        report(
+        plot=report(
             paths.AGREEMENT_PLOT,
             caption="../report/agreement_plot.rst",
             category="{dataset}",
@@ -108,6 +108,6 @@ rule agreement_plot:
     conda:
         "../../envs/aggregate.yaml"
     params:
-        dpi=DPI,
+        dpi=lookup(dpath="report/plot_dpi", within=config),
     script:
         "../../scripts/agreement_plot.py"

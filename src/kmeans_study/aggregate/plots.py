@@ -9,7 +9,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 from matplotlib.ticker import MaxNLocator, NullFormatter  # noqa: E402
 
 
-def elbow_figure(best: "pd.DataFrame", elbow: dict, title: str):
+def elbow_figure(best: pd.DataFrame, elbow: dict, title: str):
     """Best-init inertia vs k with the two picks marked; fit time per k on a second axis."""
     fig, ax = plt.subplots(figsize=(7, 4.2))
     ax.plot(best["k"], best["inertia_best"], "o-", color="C0", label="inertia (best init)")
@@ -36,7 +36,7 @@ def elbow_figure(best: "pd.DataFrame", elbow: dict, title: str):
     return fig
 
 
-def confusion_figure(confusion: "pd.DataFrame", k: int, title: str):
+def confusion_figure(confusion: pd.DataFrame, k: int, title: str):
     """Heatmap of the label x cluster counts of one k, clusters ordered by their majority label."""
     import numpy as np
 
@@ -63,7 +63,7 @@ def confusion_figure(confusion: "pd.DataFrame", k: int, title: str):
     return fig
 
 
-def timing_figure(timing: "pd.DataFrame", title: str):
+def timing_figure(timing: pd.DataFrame, title: str):
     """Median fit time per init against k for each backend (min-max band), log scale."""
     fig, axes = plt.subplots(1, 2, figsize=(11, 4.2))
     for i, (backend, rows) in enumerate(timing.groupby("backend", sort=True)):
@@ -86,7 +86,7 @@ def timing_figure(timing: "pd.DataFrame", title: str):
     return fig
 
 
-def agreement_figure(by_k: "pd.DataFrame", title: str):
+def agreement_figure(by_k: pd.DataFrame, title: str):
     """Per pair of backends: ARI and matched agreement against k (medians over inits), and the
     naive unmatched agreement for contrast. Pairs get their own marker and size, so pairs with
     equal values stay visible on top of each other."""
@@ -114,7 +114,7 @@ def agreement_figure(by_k: "pd.DataFrame", title: str):
     return fig
 
 
-def pareto_figure(table: "pd.DataFrame", ks: list[int], title: str):
+def pareto_figure(table: pd.DataFrame, ks: list[int], title: str):
     """Per k: median fit time (log) vs median inertia gap to the reference (symmetric log, so
     gaps of 0.001% and 100% both show), one point per backend coloured by family, the Pareto
     frontier as a line with its points named, the recommended backend starred, the budget dashed."""
@@ -158,7 +158,7 @@ def pareto_figure(table: "pd.DataFrame", ks: list[int], title: str):
     return fig
 
 
-def quantization_figure(original, images: dict, table: "pd.DataFrame", title: str):
+def quantization_figure(original, images: dict, table: pd.DataFrame, title: str):
     """The original image and its quantized versions, with PSNR and colours in each title."""
     panels = [("original", original)] + [
         (f"k={k}: {row.psnr_db:.1f} dB PSNR, {row.n_colours} colours", images[k])

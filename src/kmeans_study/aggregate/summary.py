@@ -25,18 +25,12 @@ def _link(path: str, base: Path) -> str:
     return f"[{Path(path).name}]({Path(path).relative_to(base)})"
 
 
-def reference_backend(backends: list[str]) -> str:
-    """The backend whose elbow sets the k the summary tables are shown at."""
-    return "sklearn" if "sklearn" in backends else backends[0]
-
-
 def dataset_section(name: str, inputs: dict, base: Path) -> str:
     """Markdown for one dataset. ``inputs`` holds the loaded report files of that dataset:
     meta, elbows (backend -> dict), quality (backend -> DataFrame or absent), timing,
     agreement (by k), elbow_agreement, and ``files``: the paths to link."""
     meta, elbows = inputs["meta"], inputs["elbows"]
-    backends = list(elbows)
-    ref = reference_backend(backends)
+    ref = inputs["reference"]  # the backend whose elbow sets the k the tables are shown at
     k_ref = elbows[ref]["two_line"]["k"] or elbows[ref]["k"][len(elbows[ref]["k"]) // 2]
     out = [f"## Dataset `{name}`", ""]
     steps = ", ".join(s["step"] for s in meta["preprocessing"]) or "none"

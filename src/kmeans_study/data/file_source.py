@@ -88,7 +88,7 @@ def _load_table(path: Path, label_column, dataset: str):
     return frame.to_numpy(dtype=np.float64), labels, names, header_rows, [str(c) for c in frame.columns]
 
 
-def load(dataset: str, spec: dict) -> Loaded:
+def load(dataset: str, spec: dict, cache_dir: Path | None = None) -> Loaded:
     path = Path(spec["path"])
     if path.suffix not in SUFFIXES:
         raise DataError(f"{path}: unsupported file type {path.suffix!r} (expected one of {', '.join(SUFFIXES)})")

