@@ -10,8 +10,9 @@ from typing import Callable
 from kmeans_study.backends.base import BackendUnavailable
 from kmeans_study.config import ConfigError
 from kmeans_study.data.sources import DataError
+from kmeans_study.io import CorruptFile
 
-USER_ERRORS = (ConfigError, DataError, BackendUnavailable)
+USER_ERRORS = (ConfigError, DataError, BackendUnavailable, CorruptFile)
 
 
 def run(log_path: str, step: Callable, *args, **kwargs):

@@ -120,21 +120,19 @@ def best_init(record_paths: list[str], out_csv: str) -> None:
 
 
 def elbow(dataset: str, backend: str, best_csv: str, out_json: str, out_scores: str) -> None:
-    import pandas as pd
 
     from kmeans_study.aggregate.elbow import elbow_summary, two_line_scores
 
-    best = pd.read_csv(best_csv)
+    best = io.read_csv(best_csv)
     io.write_csv(out_scores, two_line_scores(best["k"], best["inertia_best"]))
     io.write_json(out_json, {"dataset": dataset, "backend": backend, **elbow_summary(best["k"], best["inertia_best"])})
 
 
 def elbow_plot(dataset: str, backend: str, best_csv: str, elbow_json: str, out_plot: str, dpi: int) -> None:
-    import pandas as pd
 
     from kmeans_study.aggregate.plots import elbow_figure
 
-    fig = elbow_figure(pd.read_csv(best_csv), io.read_json(elbow_json), f"{dataset}: elbow of the {backend} fits")
+    fig = elbow_figure(io.read_csv(best_csv), io.read_json(elbow_json), f"{dataset}: elbow of the {backend} fits")
     io.save_figure(out_plot, fig, dpi)
 
 
@@ -151,14 +149,13 @@ def confusion(
     data_labels: str, meta_path: str, best_csv: str, record_paths: list[str], label_paths: list[str],
     out_confusion: str, out_quality: str,
 ) -> None:
-    import pandas as pd
 
     from kmeans_study.aggregate.best_init import load_records
     from kmeans_study.aggregate.reports import confusion_and_quality
 
     meta = io.read_json(meta_path)
     fits = _fit_labels(load_records(record_paths), label_paths, with_backend=False)
-    table, scores = confusion_and_quality(io.load_npy(data_labels), meta.get("label_names"), pd.read_csv(best_csv), fits)
+    table, scores = confusion_and_quality(io.load_npy(data_labels), meta.get("label_names"), io.read_csv(best_csv), fits)
     io.write_csv(out_confusion, table)
     io.write_csv(out_quality, scores)
 
@@ -166,17 +163,15 @@ def confusion(
 def confusion_plot(
     dataset: str, backend: str, which: str, confusion_csv: str, elbow_json: str, out_plot: str, dpi: int
 ) -> None:
-    import pandas as pd
-
+    from kmeans_study.aggregate.elbow import shown_k
     from kmeans_study.aggregate.plots import confusion_figure
 
-    k = io.read_json(elbow_json)["two_line"]["k"] if which == "elbow" else int(which.removeprefix("k"))
-    table = pd.read_csv(confusion_csv)
-    if k is None:
-        k = int(table["k"].iloc[0])
-        log.warning("no two-line elbow (fewer than 4 k values): drawing k=%d", k)
-    label = "the two-line elbow" if which == "elbow" else "a requested k"
-    fig = confusion_figure(table, k, f"{dataset}, {backend}: labels vs clusters at k={k} ({label}), best init")
+    if which == "elbow":
+        k, is_elbow = shown_k(io.read_json(elbow_json))
+        label = "the two-line elbow" if is_elbow else "no two-line elbow with fewer than 4 k values: the middle k"
+    else:
+        k, label = int(which.removeprefix("k")), "a requested k"
+    fig = confusion_figure(io.read_csv(confusion_csv), k, f"{dataset}, {backend}: labels vs clusters at k={k} ({label}), best init")
     io.save_figure(out_plot, fig, dpi)
 
 
@@ -188,11 +183,10 @@ def timing(record_paths: list[str], benchmark_paths: list[str], out_csv: str) ->
 
 
 def timing_plot(dataset: str, timing_csv: str, out_plot: str, dpi: int) -> None:
-    import pandas as pd
 
     from kmeans_study.aggregate.plots import timing_figure
 
-    io.save_figure(out_plot, timing_figure(pd.read_csv(timing_csv), f"{dataset}: fit time per backend"), dpi)
+    io.save_figure(out_plot, timing_figure(io.read_csv(timing_csv), f"{dataset}: fit time per backend"), dpi)
 
 
 def agreement(
@@ -212,43 +206,39 @@ def agreement(
 
 
 def agreement_plot(dataset: str, agreement_csv: str, out_plot: str, dpi: int) -> None:
-    import pandas as pd
 
     from kmeans_study.aggregate.plots import agreement_figure
 
-    fig = agreement_figure(pd.read_csv(agreement_csv), f"{dataset}: do the backends agree? (same start)")
+    fig = agreement_figure(io.read_csv(agreement_csv), f"{dataset}: do the backends agree? (same start)")
     io.save_figure(out_plot, fig, dpi)
 
 
 def pareto(
     record_paths: list[str], by_init_csv: str | None, reference: str, budget: float, out_csv: str,
 ) -> None:
-    import pandas as pd
 
     from kmeans_study.aggregate.best_init import load_records
     from kmeans_study.aggregate.pareto import pareto_table
 
-    by_init = pd.read_csv(by_init_csv) if by_init_csv else None
+    by_init = io.read_csv(by_init_csv) if by_init_csv else None
     io.write_csv(out_csv, pareto_table(load_records(record_paths), by_init, reference, budget))
 
 
 def pareto_plot(dataset: str, pareto_csv: str, out_plot: str, dpi: int) -> None:
-    import pandas as pd
 
     from kmeans_study.aggregate.pareto import pareto_ks
     from kmeans_study.aggregate.plots import pareto_figure
 
-    table = pd.read_csv(pareto_csv)
+    table = io.read_csv(pareto_csv)
     fig = pareto_figure(table, pareto_ks(table["k"]), f"{dataset}: fit time vs inertia gap, one point per backend")
     io.save_figure(out_plot, fig, dpi)
 
 
 def _best_labels(best_csv: str, record_paths: list[str], label_paths: list[str]):
-    import pandas as pd
 
     from kmeans_study.aggregate.best_init import load_records
 
-    return pd.read_csv(best_csv), _fit_labels(load_records(record_paths), label_paths, with_backend=False)
+    return io.read_csv(best_csv), _fit_labels(load_records(record_paths), label_paths, with_backend=False)
 
 
 def quantization(
@@ -287,8 +277,6 @@ def summary(config: dict, per_dataset: dict[str, dict], out_md: str, out_json: s
     path} (labelled datasets), "timing", "agreement", "elbow_agreement": paths, "files": [paths]}."""
     from pathlib import Path
 
-    import pandas as pd
-
     from kmeans_study.aggregate.summary import dataset_section, summary_markdown
     from kmeans_study.config import config_hash, init_ids
     from kmeans_study.runtime import library_versions
@@ -301,14 +289,14 @@ def summary(config: dict, per_dataset: dict[str, dict], out_md: str, out_json: s
         loaded = {
             "meta": meta,
             "elbows": {b: io.read_json(p) for b, p in files["elbows"].items()},
-            "quality": {b: pd.read_csv(p) for b, p in files.get("quality", {}).items()},
-            "timing": pd.read_csv(files["timing"]),
-            "pareto": pd.read_csv(files["pareto"]) if "pareto" in files else None,
+            "quality": {b: io.read_csv(p) for b, p in files.get("quality", {}).items()},
+            "timing": io.read_csv(files["timing"]),
+            "pareto": io.read_csv(files["pareto"]) if "pareto" in files else None,
             "files": files["files"],
         }
         if "agreement" in files:
-            loaded["agreement"] = pd.read_csv(files["agreement"])
-            loaded["elbow_agreement"] = pd.read_csv(files["elbow_agreement"])
+            loaded["agreement"] = io.read_csv(files["agreement"])
+            loaded["elbow_agreement"] = io.read_csv(files["elbow_agreement"])
         sections.append(dataset_section(name, loaded, base))
     for record_path in {p for files in per_dataset.values() for p in files["sample_records"]}:
         versions.update(io.read_json(record_path)["versions"])
