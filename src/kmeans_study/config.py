@@ -39,9 +39,11 @@ def _load_schema() -> dict:
 # config stays below this.
 INT_LIMIT = 2**31
 # A config is a few hundred values; a YAML file of nested aliases can expand to billions, which
-# validating, hashing or printing would then walk. Configs beyond these bounds are refused first.
-MAX_VALUES = 100_000
+# validating, hashing or printing would then walk. Configs beyond these bounds are refused first
+# (at the bound, validation takes about a second).
+MAX_VALUES = 10_000
 MAX_DEPTH = 20
+MAX_TEXT_VALUE = 10_000  # characters of a string worth reading as YAML (an override someone typed)
 
 
 def _is_integer(checker, instance) -> bool:
@@ -55,6 +57,11 @@ def _is_number(checker, instance) -> bool:
     if isinstance(instance, bool) or not isinstance(instance, (int, float)):
         return False
     return isinstance(instance, int) or math.isfinite(instance)
+
+
+def _is_string(checker, instance) -> bool:
+    """No NUL character: every string of a config may end up in a path, where it cannot be."""
+    return isinstance(instance, str) and "\0" not in instance
 
 
 def _canonical(value):
@@ -97,7 +104,9 @@ def _validator_with_defaults(schema: dict):
                     return
                 seen.add(key)
 
-    checker = Draft202012Validator.TYPE_CHECKER.redefine_many({"integer": _is_integer, "number": _is_number})
+    checker = Draft202012Validator.TYPE_CHECKER.redefine_many(
+        {"integer": _is_integer, "number": _is_number, "string": _is_string}
+    )
     extended = validators.extend(
         Draft202012Validator,
         {"properties": properties_with_defaults, "uniqueItems": unique_items},
@@ -134,6 +143,8 @@ def _expected_type(types, instance) -> str:
         names[types.index("integer")] = f"an integer below 2**31 = {INT_LIMIT}"
     if "number" in types and isinstance(instance, (int, float)) and not isinstance(instance, bool):
         names[types.index("number")] = "a finite number"
+    if "string" in types and isinstance(instance, str):
+        names[types.index("string")] = "a string without NUL characters"
     return " or ".join(names)
 
 
@@ -223,6 +234,8 @@ def check_shape(raw, where: str = "config") -> None:
 def _text_value(text: str):
     """What a string means where the schema expects another type: its YAML reading (``'5'`` -> 5,
     ``'{max_iter: 5}'`` -> a mapping), or for a number PyYAML leaves as text (``'1e-4'``) its float."""
+    if len(text) > MAX_TEXT_VALUE:
+        return text
     try:
         value = yaml.safe_load(text)
     except (yaml.YAMLError, RecursionError):
@@ -276,7 +289,8 @@ def validate_config(raw: dict) -> dict:
     schema = _load_schema()
     validator = _validator_with_defaults(schema)
     _read_typed_strings(config, validator)
-    errors = sorted(validator.iter_errors(config), key=lambda e: (list(map(str, e.absolute_path)), e.validator))
+    errors = sorted(validator.iter_errors(config), key=lambda e: ([(isinstance(p, str), p) for p in e.absolute_path],
+                                                                   e.validator))
     problems = list(dict.fromkeys(_describe(e, schema) for e in _reportable(errors)))
     if not problems:
         problems = list(_semantic_problems(config))

@@ -20,6 +20,7 @@ from kmeans_study.config import ConfigError, check_shape
 from kmeans_study.messages import shown, shown_name
 
 YTE_KEY = "__use_yte__"
+MAX_BYTES = 1_000_000  # a study config is a few kilobytes; PyYAML reads about a megabyte a second
 PYTHON_TAG = "tag:yaml.org,2002:python/"
 
 
@@ -88,6 +89,8 @@ def read_config_file(path: str | Path) -> dict:
     large once its aliases are expanded."""
     name = f"config file {shown_name(str(path))}"
     try:
+        if Path(path).stat().st_size > MAX_BYTES:
+            raise ConfigError(f"{name} has {Path(path).stat().st_size} bytes, more than a study config's {MAX_BYTES}")
         text = Path(path).read_text(encoding="utf-8")
     except FileNotFoundError:
         raise ConfigError(f"{name} not found") from None

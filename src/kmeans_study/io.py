@@ -58,7 +58,7 @@ def load_npy(path: str | Path, mmap: bool = False):
     try:
         return np.load(path, mmap_mode="r" if mmap else None, allow_pickle=False)
     except (ValueError, EOFError) as exc:
-        raise CorruptFile(path, f"not a complete .npy array: {shown_name(str(exc))}") from None
+        raise CorruptFile(path, f"not a complete .npy array: {shown_name(str(exc).split('. ')[0])}") from None
 
 
 def write_json(path: str | Path, data) -> None:
