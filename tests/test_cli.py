@@ -37,9 +37,10 @@ def write(tmp_path, text: str, name: str = "config.yaml"):
         ("a: " + "[" * 5000 + "]" * 5000 + "\n", "nested too deeply"),
         ("- 1\n- 2\n", "must hold a mapping of keys to values, got list [1, 2]"),
         ("1: {source: blobs}\n", "the key 1 is a int; keys must be strings"),
+        ("seed: 2020-13-45\n", "not valid YAML data (month must be in 1..12)"),
     ],
     ids=["YTE", "python name tag", "python apply tag", "unknown tag", "repeated key", "repeated JSON key",
-         "not YAML", "deep", "too deep to parse", "not a mapping", "non-string key"],
+         "not YAML", "deep", "too deep to parse", "not a mapping", "non-string key", "bad date"],
 )
 def test_config_files_that_are_not_plain_data_are_refused_naming_the_file(tmp_path, text, expected):
     path = write(tmp_path, text)

@@ -114,7 +114,8 @@ SCALARS = st.one_of(
     st.sampled_from(["5", "2.0", "{max_iter: 5}", "[2, 3]", "1e-4", "null", "true", "nan", "x" * 3000,
                      "!!python/name:os.system", "{values: [2, 3]}", "[[[[[1]]]]]", "&a [*a]", "2**40"]),
 )
-NASTY = st.sampled_from([2.0, 3.0, 10.0, 300.0, 1e308, float("inf"), float("nan"), True, 2**31, 2**64, "5", "x", None])
+NASTY = st.sampled_from([2.0, 3.0, 10.0, 300.0, 1e308, float("inf"), float("nan"), True, 2**31, 2**64, "5", "x", None,
+                         {1, 2}, b"\x00", __import__("datetime").date(2020, 1, 1)])  # YAML's !!set, !!binary, dates
 VALUES = st.one_of(
     NASTY,
     NASTY,
@@ -211,6 +212,8 @@ YAML_TEXTS = st.one_of(
         "\ufeffseed: 1\n",
         "datasets: {d: {source: blobs}}\nbackends: {sklearn: {}}\n",
         "datasets: {1: {source: blobs}}\nbackends: {sklearn: {}}\n",
+        "seed: 2020-13-45\n", "seed: !!int x\n", "seed: !!timestamp x\n", "seed: !!float x\n", "seed: !!set {a}\n",
+        "seed: !!binary aGk=\n", "seed: 1e999\n", '{"seed": 1e999}', "seed: .inf\n", "seed: 0x7fffffffffffffffff\n",
     ]),
 )
 

@@ -7,6 +7,7 @@ the tests all ask it, and none of them re-derive a k range or a seed on their ow
 from __future__ import annotations
 
 import copy
+import functools
 import hashlib
 import itertools
 import json
@@ -28,7 +29,9 @@ class ConfigError(ValueError):
     """A configuration that cannot be run. The message names the offending key."""
 
 
+@functools.lru_cache(maxsize=1)
 def _load_schema() -> dict:
+    """The config schema, parsed once per process (PyYAML takes about 0.1 s); read-only."""
     if not SCHEMA_PATH.is_file():
         raise ConfigError(f"config schema not found at {SCHEMA_PATH}: is the package run from its repository?")
     with SCHEMA_PATH.open() as fh:
@@ -71,6 +74,10 @@ def _canonical(value):
     if isinstance(value, list):
         return ("array", tuple(map(_canonical, value)))
     if isinstance(value, bool) or not isinstance(value, (int, float)):
+        try:
+            hash(value)
+        except TypeError:  # a YAML !!set: never a valid item, so never taken for a repeat
+            return (type(value).__name__, id(value))
         return (type(value).__name__, value)
     return ("number", value)
 

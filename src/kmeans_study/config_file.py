@@ -22,6 +22,9 @@ from kmeans_study.messages import shown, shown_name
 YTE_KEY = "__use_yte__"
 MAX_BYTES = 1_000_000  # a study config is a few kilobytes; PyYAML reads about a megabyte a second
 PYTHON_TAG = "tag:yaml.org,2002:python/"
+# What PyYAML's safe constructors raise, besides YAMLError, for a malformed scalar: a 13th month
+# (2020-13-45), !!int x, !!timestamp x.
+CONSTRUCTOR_ERRORS = (ValueError, TypeError, AttributeError, OverflowError)
 
 
 class _UniqueKeySafeLoader(yaml.SafeLoader):
@@ -102,6 +105,8 @@ def read_config_file(path: str | Path) -> dict:
         raw = _parse(text)
     except yaml.YAMLError as exc:
         raise ConfigError(f"{name}: {_yaml_problem(exc)}") from None
+    except CONSTRUCTOR_ERRORS as exc:
+        raise ConfigError(f"{name}: not valid YAML data ({shown_name(str(exc))})") from None
     except RecursionError:
         raise ConfigError(f"{name}: nested too deeply to be a study config") from None
     if raw is None:
@@ -144,6 +149,8 @@ def apply_override(config: dict, assignment: str) -> None:
         value = yaml.load(text, Loader=_UniqueKeySafeLoader)
     except yaml.YAMLError as exc:
         raise ConfigError(f"--set {shown_name(key)}: {_yaml_problem(exc)}") from None
+    except CONSTRUCTOR_ERRORS as exc:
+        raise ConfigError(f"--set {shown_name(key)}: not valid YAML data ({shown_name(str(exc))})") from None
     except RecursionError:
         raise ConfigError(f"--set {shown_name(key)}: nested too deeply") from None
     parent = config
