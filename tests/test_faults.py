@@ -3,6 +3,7 @@ are bit-identical at the same thread count."""
 
 import json
 import os
+import re
 import signal
 import subprocess
 import time
@@ -135,10 +136,11 @@ def test_a_corrupt_result_file_is_named_with_how_to_rebuild_it(two_k_study):
     for args in (["-n"], ["--unlock"]):
         run = snakemake(two_k_study, *args)
         assert run.returncode == 1 and "Traceback" not in run.stderr
-        assert run.stderr.strip() == (f"kmeans-study: {meta.relative_to(two_k_study)} is corrupt (not valid JSON: "
-                                      f"{run.stderr.split('not valid JSON: ')[1].split(')')[0]}): delete it and rebuild "
-                                      f"it with `snakemake {meta.relative_to(two_k_study)}` (plus your usual options "
-                                      "such as --configfile), then run the study again")
+        assert re.fullmatch(
+            r"kmeans-study: results/d/data/meta.json is corrupt \(not valid JSON: [^\n]* \(line \d+\)\): delete it and "
+            r"rebuild it with `snakemake results/d/data/meta.json` \(plus your usual options such as --configfile\), "
+            r"then run the study again\n", run.stderr,
+        ), run.stderr
     meta.write_bytes(good_meta)
     record.write_bytes(record.read_bytes()[:40])
     run = snakemake(two_k_study, "--cores", "1", "--force", "results/d/timing.csv")

@@ -70,7 +70,7 @@ def read_json(path: str | Path):
     try:
         return json.loads(Path(path).read_text(encoding="utf-8"))
     except json.JSONDecodeError as exc:
-        raise CorruptFile(path, f"not valid JSON: {exc.msg} at line {exc.lineno}") from None
+        raise CorruptFile(path, f"not valid JSON: {exc.msg} (line {exc.lineno})") from None
     except UnicodeDecodeError:
         raise CorruptFile(path, "not UTF-8 text") from None
 
