@@ -22,8 +22,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from kmeans_study.config import (
-    SCHEMA_PATH,
     ConfigError,
+    _load_schema,
     config_hash,
     fit_units,
     init_ids,
@@ -55,7 +55,7 @@ def assert_short_message(message: str) -> None:
 def _schema_keys() -> tuple[list[tuple], set[tuple]]:
     """Every key path the schema knows (a dataset's under ``datasets.d``, list items as ``[]``),
     and those whose values must be integers."""
-    schema = yaml.safe_load(SCHEMA_PATH.read_text())
+    schema = _load_schema()  # the schema as validated (read-only)
     paths, integers = [], set()
 
     def walk(node, path):
