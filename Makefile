@@ -15,8 +15,10 @@ $(STAMP): requirements.txt pyproject.toml
 	$(BIN)/pip install -qq --no-deps --no-build-isolation -e .
 	touch $(STAMP)
 
+# `python -m kmeans_study run` refuses a config file that would run code in Snakemake (YTE, Python
+# tags) before Snakemake reads it, then runs snakemake with these arguments.
 run: $(STAMP)
-	$(BIN)/snakemake --workflow-profile workflow/profiles/default --cores $(CORES)
+	$(BIN)/python -m kmeans_study run --workflow-profile workflow/profiles/default --cores $(CORES)
 
 test: $(STAMP)
 	$(BIN)/python -m pytest -q
@@ -27,7 +29,7 @@ benchmark: $(STAMP)
 
 # Large k (issue 7): the large-k study, then exact faiss against the fastest settings, one fit at a time.
 benchmark-large-k: $(STAMP)
-	$(BIN)/snakemake --cores $(CORES) --configfile workflow/configs/large_k.yaml
+	$(BIN)/python -m kmeans_study run --cores $(CORES) --configfile workflow/configs/large_k.yaml
 	$(BIN)/python -m kmeans_study.benchmark_large_k
 
 # Linters: Snakemake's formatter and linter, and ruff on the Python code (CI runs this before the tests).

@@ -3,6 +3,7 @@ are bit-identical at the same thread count."""
 
 import json
 import os
+import re
 import signal
 import subprocess
 import time
@@ -109,3 +110,44 @@ def test_a_fit_job_killed_midway_is_redone(tmp_path, reference):
     assert process.returncode != 0 and "Error in rule fit" in (tmp_path / "snakemake.err").read_text()
     restart(tmp_path)
     assert fingerprint(tmp_path) == reference
+
+
+@pytest.fixture(scope="module")
+def two_k_study(tmp_path_factory):
+    """A finished study with only two k values (so no two-line elbow)."""
+    config = {"k": {"values": [2, 3]}, "inits": 1, "backends": {"faiss": {}},
+              "datasets": {"d": {"source": "blobs", "n_samples": 60, "n_features": 3, "centers": 3}}}
+    return completed_study(tmp_path_factory, "two_k", config)
+
+
+def test_without_a_two_line_elbow_the_summary_says_which_k_it_shows(two_k_study):
+    summary = (two_k_study / "results" / "summary.md").read_text()
+    assert ("The tables below are at k = 3, the middle one of the 2 k values: `faiss` has no two-line elbow, "
+            "which needs at least 4 k values") in summary
+
+
+def test_a_corrupt_result_file_is_named_with_how_to_rebuild_it(two_k_study):
+    """Issue 16, class 6: meta.json is read while the workflow is parsed (also by -n and
+    --unlock), a record by the timing job; following the advice repairs the study."""
+    results = two_k_study / "results"
+    meta, record = results / "d" / "data" / "meta.json", results / "d" / "fit" / "faiss" / "k2" / "init0" / "record.json"
+    good_meta = meta.read_bytes()
+    meta.write_bytes(good_meta[: len(good_meta) // 2])
+    for args in (["-n"], ["--unlock"]):
+        run = snakemake(two_k_study, *args)
+        assert run.returncode == 1 and "Traceback" not in run.stderr
+        assert re.fullmatch(
+            r"kmeans-study: results/d/data/meta.json is corrupt \(not valid JSON: [^\n]* \(line \d+\)\): delete it and "
+            r"rebuild it with `snakemake results/d/data/meta.json` \(plus your usual options such as --configfile\), "
+            r"then run the study again\n", run.stderr,
+        ), run.stderr
+    meta.write_bytes(good_meta)
+    record.write_bytes(record.read_bytes()[:40])
+    run = snakemake(two_k_study, "--cores", "1", "--force", "results/d/timing.csv")
+    assert run.returncode != 0 and "Traceback" not in run.stderr and len(run.stderr) < 5000
+    assert f"kmeans-study error: {record.relative_to(two_k_study)} is corrupt (not valid JSON" in run.stderr
+    record.unlink()
+    assert snakemake(two_k_study, "--cores", "1", str(record.relative_to(two_k_study))).returncode == 0
+    again = snakemake(two_k_study, "--cores", "1")
+    assert again.returncode == 0, again.stderr[-2000:]
+    assert json.loads(record.read_text())["k"] == 2 and (results / "d" / "timing.csv").stat().st_mtime > record.stat().st_mtime

@@ -39,6 +39,40 @@ def test_arrays_are_never_unpickled(tmp_path):
         io.load_npy(path)
 
 
+def write_and_cut(path, write, keep: float) -> None:
+    """Write a result file as the pipeline does, then cut it to ``keep`` of its length."""
+    write(path)
+    data = path.read_bytes()
+    path.write_bytes(data[: int(len(data) * keep)])
+
+
+CUT_FILES = {
+    "record.json": (lambda p: io.write_json(p, {"inertia": 1.5, "n_iter": 3}), io.read_json, "not valid JSON"),
+    "best_init.csv": (
+        lambda p: io.write_csv(p, __import__("pandas").DataFrame({"k": [2, 3], "inertia_best": [1.5, 0.5]})),
+        io.read_csv, "its last line is cut off",
+    ),
+    "init0.npy": (lambda p: io.save_npy(p, np.ones((3, 4), dtype=np.float32)), io.load_npy, "not a complete .npy array"),
+    "X.npy (memory-mapped)": (
+        lambda p: io.save_npy(p, np.ones((300, 4), dtype=np.float32)), lambda p: io.load_npy(p, mmap=True),
+        "not a complete .npy array",
+    ),
+}
+
+
+@pytest.mark.parametrize("keep", [0.0, 0.3, 0.9])
+@pytest.mark.parametrize("name", sorted(CUT_FILES))
+def test_a_cut_result_file_is_named_with_how_to_rebuild_it(tmp_path, name, keep):
+    write, read, problem = CUT_FILES[name]
+    path = tmp_path / name.split()[0]
+    write_and_cut(path, write, keep)
+    with pytest.raises(io.CorruptFile) as excinfo:
+        read(path)
+    message = str(excinfo.value)
+    assert message.startswith(f"{path} is corrupt (") and f"delete it and rebuild it with `snakemake {path}`" in message
+    assert (problem in message or keep == 0.0) and "\n" not in message and len(message) < 300 + 2 * len(str(path))
+
+
 def test_the_gpu_backend_is_registered_with_its_own_env_and_a_gpu_request():
     assert REGISTRY["faiss_gpu"].gpus == 1 and REGISTRY["faiss_gpu"].env == "fit_faiss_gpu"
     assert all(r.gpus == 0 for name, r in REGISTRY.items() if name != "faiss_gpu")

@@ -207,9 +207,9 @@ FILE_ERRORS = {
     "non-numeric in first row": ("d.csv", text("a,b\nx,2\n3,4\n"), {}, ["'a'", "row 2", "'x'"]),
     "ragged longer row": ("d.csv", text("a,b\n1,2\n3,4,5\n"), {}, ["d.csv", "not a rectangular table"]),
     "ragged all rows longer": ("d.csv", text("a,b\n1,2,3\n4,5,6\n"), {}, ["d.csv", "not a rectangular table"]),
-    "ragged shorter row": ("d.csv", text("a,b,c\n1,2,3\n4,5\n"), {}, ["d.csv", "row 3", "column 3"]),
-    "nan in csv": ("d.csv", text("a,b\n1,2\n3,4\nnan,5\n"), {}, ["d.csv", "row 4", "column 1", "NaN"]),
-    "inf in csv": ("d.csv", text("a,b\n1,inf\n3,4\n"), {}, ["d.csv", "row 2", "column 2", "inf"]),
+    "ragged shorter row": ("d.csv", text("a,b,c\n1,2,3\n4,5\n"), {}, ["d.csv", "row 3", "column 'c'", "missing"]),
+    "nan in csv": ("d.csv", text("a,b\n1,2\n3,4\nnan,5\n"), {}, ["d.csv", "row 4", "column 'a'", "missing"]),
+    "inf in csv": ("d.csv", text("a,b\n1,inf\n3,4\n"), {}, ["d.csv", "row 2", "column 'b'", "inf"]),
     "nan in npy": ("d.npy", npy(NAN_ROW_3), {}, ["d.npy", "row 3", "column 2", "NaN"]),
     "missing label column": (
         "d.csv", text("a,b\n1,2\n3,4\n"), {"label_column": "species"},
@@ -223,8 +223,59 @@ FILE_ERRORS = {
     ),
     "unsupported suffix": ("d.txt", text("1,2\n3,4\n"), {}, ["d.txt", "unsupported file type", "'.txt'"]),
     "object npy": ("d.npy", object_npy, {}, ["d.npy", "without pickle"]),
-    "string npy": ("d.npy", npy(np.array([["a", "b"], ["c", "d"]])), {}, ["d.npy", "numeric"]),
+    "string npy": ("d.npy", npy(np.array([["a", "b"], ["c", "d"]])), {}, ["d.npy", "real numbers", "<U1"]),
     "1-D npy": ("d.npy", npy(np.arange(5.0)), {}, ["d.npy", "2-D", "(5,)"]),
+    # shapes pandas reads "successfully" but wrongly
+    "no header line (numpy.savetxt)": (
+        "d.csv", lambda p: np.savetxt(p, np.arange(8.0).reshape(4, 2), delimiter=","), {},
+        ["d.csv", "names a column '0.000000000000000000e+00', a number", "not a header"],
+    ),
+    "no header line, nan first": ("d.csv", text("nan,inf\n1,2\n3,4\n"), {}, ["'nan', a number", "not a header"]),
+    "pandas index column": (
+        "d.csv", lambda p: pd.DataFrame({"a": [1.0, 2.0, 3.0], "b": [4.0, 5.0, 7.0]}).to_csv(p), {},
+        ["leaves column 1 without a name", "index=False"],
+    ),
+    "repeated column name": ("d.csv", text("a,b,a\n1,2,3\n4,5,6\n"), {}, ["names two columns 'a' (columns 1 and 3)"]),
+    "semicolon delimiter": ("d.csv", text("a;b\n1;2\n3;4\n"), {}, ["the header line 'a;b' holds ';'", "commas"]),
+    "tab delimiter": ("d.csv", text("a\tb\n1\t2\n3\t4\n"), {}, ["holds a tab", "commas"]),
+    "not UTF-8": ("d.csv", lambda p: p.write_bytes("a,\xe9\n1,2\n3,4\n".encode("latin-1")), {}, ["not UTF-8"]),
+    "booleans as a feature": ("d.csv", text("a,b\nTrue,2\nFalse,4\n"), {}, ["row 2, column 'a' holds True", "bool"]),
+    "missing label": (
+        "d.csv", text("a,b,kind\n1,2,x\n3,4,\n5,7,y\n"), {"label_column": "kind"},
+        ["row 3, column 'kind' (the labels) has no label"],
+    ),
+    "missing label in npy": (
+        "d.npy", npy(np.array([[1.0, 0.0], [2.0, np.nan], [3.0, 1.0]])), {"label_column": 1},
+        ["row 2, column index 1 (the labels) has no label"],
+    ),
+    "integer too large for a float": ("d.csv", text("a,b\n" + "9" * 400 + ",1\n2,3\n"), {}, ["row 2, column 'a'", "too large"]),
+    "beyond float32": ("d.csv", text("a,b\n1,2\n3,4\n1e39,5\n"), {}, ["row 4, column 'a' holds 1e+39", "float32"]),
+    "row norms overflow float32": (
+        "d.csv", text("a,b\n1,2\n3,4\n6e18,5\n"), {"zscore": False},
+        ["row 4 (column 'a' largest) has squared norm 3.6e+37", "zscore: true"],
+    ),
+    "error row after blank lines": ("d.csv", text("a,b\n1,2\n\n\n3,x\n"), {}, ["row 5, column 'b' holds 'x'"]),
+    "bool npy": ("d.npy", npy(np.array([[True, False], [False, True]])), {}, ["real numbers", "bool"]),
+    "timedelta npy": ("d.npy", npy(np.arange(4).astype("m8[s]").reshape(2, 2)), {}, ["real numbers", "timedelta64"]),
+    "structured npy": ("d.npy", npy(np.zeros(3, dtype=[("a", "f8"), ("b", "i4")])), {}, ["structured array", "'a', 'b'"]),
+    "3-D npy": ("d.npy", npy(np.zeros((3, 2, 2))), {}, ["2-D", "(3, 2, 2)"]),
+    "truncated npy": (
+        "d.npy", lambda p: (np.save(p, np.arange(100.0).reshape(50, 2)), p.write_bytes(p.read_bytes()[:300])), {},
+        ["d.npy", "not a .npy array"],
+    ),
+    "not a parquet file": ("d.parquet", text("a,b\n1,2\n"), {}, ["d.parquet", "not a readable parquet file"]),
+    "dates in parquet": (
+        "d.parquet", lambda p: pd.DataFrame({"t": pd.to_datetime(["2020-01-01", "2021-05-01"]), "b": [1.0, 2.0]}).to_parquet(p),
+        {}, ["row 1, column 't' holds Timestamp", "datetime64", "not numbers"],
+    ),
+    "null in parquet": (
+        "d.parquet", lambda p: pd.DataFrame({"a": pd.array([1, None, 3], dtype="Int64"), "b": [1.0, 2.0, 3.0]}).to_parquet(p),
+        {}, ["row 2, column 'a' has a missing value"],
+    ),
+    "missing label in parquet": (
+        "d.parquet", lambda p: pd.DataFrame({"a": [1.0, 2.0, 3.0], "y": ["x", None, "z"]}).to_parquet(p),
+        {"label_column": "y"}, ["row 2, column 'y' (the labels) has no label"],
+    ),
 }
 
 
@@ -234,10 +285,32 @@ def test_file_source_errors_name_the_problem(tmp_path, case):
     path = tmp_path / filename
     if write is not None:
         write(path)
+    out = tmp_path / "out"
     with pytest.raises(DataError) as excinfo:
-        load_source("mine", file_spec(path, **extra), tmp_path)
+        prepare_dataset("mine", file_spec(path, **extra), tmp_path, *outputs(out))
     assert_data_error(excinfo, *fragments)
     assert not (tmp_path / "unpickled").exists(), "the .npy file was unpickled"
+    assert not out.exists()
+
+
+@pytest.mark.parametrize(
+    "content",
+    ["\ufeffkind,a,b\nx,1,2\ny,3,4\nx,5,7\n", "kind,a,b\n\nx,1,2\n\ny,3,4\nx,5,7\n\n\n"],
+    ids=["UTF-8 BOM", "blank lines"],
+)
+def test_csv_shapes_pandas_handles_are_read_exactly(tmp_path, content):
+    path = tmp_path / "d.csv"
+    path.write_text(content, encoding="utf-8")
+    loaded = load_source("d", file_spec(path, label_column="kind"), tmp_path)
+    np.testing.assert_array_equal(loaded.X, [[1, 2], [3, 4], [5, 7]])
+    assert loaded.info["feature_names"] == ["a", "b"] and loaded.info["label_names"] == ["x", "y"]
+    np.testing.assert_array_equal(loaded.labels, [0, 1, 0])
+
+
+def test_numbers_written_as_text_in_a_parquet_file_are_read_as_numbers(tmp_path):
+    path = tmp_path / "d.parquet"
+    pd.DataFrame({"a": ["1.5", "2", "-3e2"], "b": [1.0, 2.0, 3.0]}).to_parquet(path)
+    np.testing.assert_array_equal(load_source("d", file_spec(path), tmp_path).X, [[1.5, 1], [2, 2], [-300, 3]])
 
 
 # ---------------------------------------------------------------------------------------------

@@ -127,3 +127,13 @@ def test_agreement_tables_compare_every_pair_on_the_same_inits():
     assert set(by_k["n_inits"]) == {3}
     kneedle = elbow[elbow["method"] == "kneedle"].set_index(["backend_a", "backend_b"])["agree"]
     assert kneedle[("a", "b")] and not kneedle[("a", "c")]
+
+
+def test_missing_elbows_are_no_agreement():
+    """With fewer than 4 k values neither backend has a two-line elbow: that is not agreement."""
+    records = fake_records(["a", "b"], ks=(3,), inits=(0,))
+    fits = {(b, 3, 0): np.array([0, 1, 2, 0]) for b in "ab"}
+    elbows = {b: {"two_line": {"k": None}, "kneedle": {"k": 3}} for b in "ab"}
+    _, _, elbow = agreement_tables(records, fits, elbows)
+    agree = elbow.set_index("method")["agree"]
+    assert agree["two_line"] is None and agree["kneedle"]

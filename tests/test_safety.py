@@ -19,7 +19,12 @@ def test_no_pickle_anywhere():
 
 
 def test_yaml_only_through_the_safe_loader():
-    assert not occurrences(r"yaml\.(load|unsafe_load|full_load)\(", CODE)
+    import yaml
+
+    from kmeans_study.config_file import _UniqueKeySafeLoader
+
+    assert not occurrences(r"yaml\.(unsafe_load|full_load)\(|yaml\.load\((?!.*Loader=_UniqueKeySafeLoader\))", CODE)
+    assert issubclass(_UniqueKeySafeLoader, yaml.SafeLoader)
 
 
 def test_no_shell_commands_and_no_shell_interpolation():

@@ -7,9 +7,11 @@ the tests all ask it, and none of them re-derive a k range or a seed on their ow
 from __future__ import annotations
 
 import copy
+import functools
 import hashlib
 import itertools
 import json
+import math
 import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -17,6 +19,8 @@ from pathlib import Path
 from typing import Any
 
 import yaml
+
+from kmeans_study.messages import shown, shown_name
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 SCHEMA_PATH = REPO_ROOT / "workflow" / "schemas" / "config.schema.yaml"
@@ -26,9 +30,11 @@ class ConfigError(ValueError):
     """A configuration that cannot be run. The message names the offending key."""
 
 
+@functools.lru_cache(maxsize=1)
 def _load_schema() -> dict:
     """The config schema: the YAML file, with the backends' and the sources' parts built from
-    their registries (the one place each backend's and source's options are described)."""
+    their registries (the one place each backend's and source's options are described). Built
+    once per process (PyYAML takes about 0.1 s); read-only."""
     from kmeans_study.backends import REGISTRY
     from kmeans_study.data.sources import SOURCES
 
@@ -50,13 +56,59 @@ def _load_schema() -> dict:
     return schema
 
 
+# Integers reach C ints in the libraries (faiss's niter and efSearch, say): every integer of a
+# config stays below this.
+INT_LIMIT = 2**31
+# A config is a few hundred values; a YAML file of nested aliases can expand to billions, which
+# validating, hashing or printing would then walk. Configs beyond these bounds are refused first
+# (at the bound, validation takes about a second).
+MAX_VALUES = 10_000
+MAX_DEPTH = 20
+MAX_TEXT_VALUE = 10_000  # characters of a string worth reading as YAML (an override someone typed)
+
+
+def _is_integer(checker, instance) -> bool:
+    """JSON Schema counts 2.0 as an integer; here it is a float (a k of 2.0 would name a directory
+    ``k2.0`` and reach scikit-learn as a float), and ``True`` is no number."""
+    return isinstance(instance, int) and not isinstance(instance, bool) and abs(instance) < INT_LIMIT
+
+
+def _is_number(checker, instance) -> bool:
+    """Finite numbers only: inf or nan would reach the data generators and the JSON records."""
+    if isinstance(instance, bool) or not isinstance(instance, (int, float)):
+        return False
+    return isinstance(instance, int) or math.isfinite(instance)
+
+
+def _is_string(checker, instance) -> bool:
+    """No NUL character: every string of a config may end up in a path, where it cannot be."""
+    return isinstance(instance, str) and "\0" not in instance
+
+
+def _canonical(value):
+    """A hashable stand-in for a YAML value with JSON Schema's equality (1 == 1.0, True != 1)."""
+    if isinstance(value, dict):
+        return ("object", frozenset((key, _canonical(item)) for key, item in value.items()))
+    if isinstance(value, list):
+        return ("array", tuple(map(_canonical, value)))
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        try:
+            hash(value)
+        except TypeError:  # a YAML !!set: never a valid item, so never taken for a repeat
+            return (type(value).__name__, id(value))
+        return (type(value).__name__, value)
+    return ("number", value)
+
+
 def _validator_with_defaults(schema: dict):
     """A Draft 2020-12 validator that also fills in every ``default:`` it walks past.
 
     This is the extension the jsonschema documentation describes; defaults inside an
-    ``if/then`` branch are only filled when the branch applies (when ``source`` matches).
+    ``if/then`` branch are only filled when the branch applies (when ``source`` matches). Its
+    types are strict (``_is_integer``, ``_is_number``), and ``uniqueItems`` is checked in linear
+    time (jsonschema compares unsortable items pairwise).
     """
-    from jsonschema import Draft202012Validator, validators
+    from jsonschema import Draft202012Validator, ValidationError, validators
 
     base_properties = Draft202012Validator.VALIDATORS["properties"]
 
@@ -67,12 +119,29 @@ def _validator_with_defaults(schema: dict):
                     instance[name] = copy.deepcopy(subschema["default"])
         yield from base_properties(validator, properties, instance, schema_)
 
-    extended = validators.extend(Draft202012Validator, {"properties": properties_with_defaults})
+    def unique_items(validator, unique, instance, schema_):
+        if unique and isinstance(instance, list):
+            seen = set()
+            for item in instance:
+                key = _canonical(item)
+                if key in seen:
+                    yield ValidationError(f"repeats {shown(item)}")
+                    return
+                seen.add(key)
+
+    checker = Draft202012Validator.TYPE_CHECKER.redefine_many(
+        {"integer": _is_integer, "number": _is_number, "string": _is_string}
+    )
+    extended = validators.extend(
+        Draft202012Validator,
+        {"properties": properties_with_defaults, "uniqueItems": unique_items},
+        type_checker=checker,
+    )
     return extended(schema)
 
 
 def _key(path) -> str:
-    return ".".join(str(p) for p in path) or "<top level>"
+    return ".".join(shown_name(p) for p in path) or "<top level>"
 
 
 def _allowed_keys(error, schema: dict) -> list[str]:
@@ -85,22 +154,59 @@ def _allowed_keys(error, schema: dict) -> list[str]:
     return sorted(allowed)
 
 
+_TYPE_NAMES = {"integer": "an integer", "number": "a number", "string": "a string", "boolean": "true or false",
+               "array": "a list", "object": "a mapping", "null": "null"}
+
+
+def _expected_type(types, instance) -> str:
+    """What a ``type`` keyword asks for, said for the value received (a huge integer is too large,
+    an inf is not finite)."""
+    types = [types] if isinstance(types, str) else list(types)
+    names = [_TYPE_NAMES[t] for t in types]
+    if "integer" in types and isinstance(instance, int) and not isinstance(instance, bool):
+        names[types.index("integer")] = f"an integer below 2**31 = {INT_LIMIT}"
+    if "number" in types and isinstance(instance, (int, float)) and not isinstance(instance, bool):
+        names[types.index("number")] = "a finite number"
+    if "string" in types and isinstance(instance, str):
+        names[types.index("string")] = "a string without NUL characters"
+    return " or ".join(names)
+
+
+def _received(instance) -> str:
+    return f"{type(instance).__name__} {shown(instance)}"
+
+
 def _describe(error, schema: dict) -> str:
-    """One line naming the config key, what was expected and what was received."""
+    """One line naming the config key, what was expected and what was received. Values are shown
+    through ``shown``; jsonschema's own ``error.message`` embeds a full repr and is never used."""
     key = _key(error.absolute_path)
+    value = error.validator_value
     if error.validator in ("additionalProperties", "unevaluatedProperties"):
         allowed = _allowed_keys(error, schema)
-        unknown = sorted(set(error.instance) - set(allowed))
-        names = ", ".join(f"'{key}.{name}'" if error.absolute_path else f"'{name}'" for name in unknown)
-        return f"unknown config key {names} (allowed here: {', '.join(allowed)})"
-    if error.validator == "enum":
-        return f"config key '{key}': {error.instance!r} is not one of {error.validator_value}"
-    if error.validator == "type":
-        return f"config key '{key}': expected {error.validator_value}, got {type(error.instance).__name__} {error.instance!r}"
-    if error.validator in ("oneOf", "anyOf"):
-        expected = " ".join(error.schema.get("description", "").split())
-        return f"config key '{key}': {error.instance!r} is not valid. Expected: {expected}"
-    return f"config key '{key}': {error.message}"
+        unknown = sorted(map(str, set(error.instance) - set(allowed)))
+        names = [f"'{key}.{shown_name(name)}'" if error.absolute_path else f"'{shown_name(name)}'" for name in unknown]
+        more = f" and {len(names) - 5} more" if len(names) > 5 else ""
+        return f"unknown config key {', '.join(names[:5])}{more} (allowed here: {', '.join(allowed)})"
+    what = {
+        "type": lambda: f"expected {_expected_type(value, error.instance)}, got {_received(error.instance)}",
+        "enum": lambda: f"{shown(error.instance)} is not one of {value}",
+        "const": lambda: f"{shown(error.instance)} is not {value!r}",
+        "minimum": lambda: f"{shown(error.instance)} is below the minimum {value}",
+        "maximum": lambda: f"{shown(error.instance)} is above the maximum {value}",
+        "exclusiveMinimum": lambda: f"{shown(error.instance)} must be above {value}",
+        "exclusiveMaximum": lambda: f"{shown(error.instance)} must be below {value}",
+        "minItems": lambda: f"{shown(error.instance)} needs at least {value} item(s)",
+        "minProperties": lambda: f"{shown(error.instance)} needs at least {value} entry(ies)",
+        "uniqueItems": lambda: f"{shown(error.instance)} {error.message}; the items must be distinct",
+        "required": lambda: "needs " + ", ".join(f"'{name}'" for name in value if name not in error.instance),
+        "pattern": lambda: f"the name {shown(error.instance)} is not allowed (it must match {value})",
+    }.get(error.validator)
+    if what is not None:
+        return f"config key '{key}': {what()}"
+    expected = " ".join(error.schema.get("description", "").split())
+    if error.validator in ("oneOf", "anyOf") and expected:
+        return f"config key '{key}': expected {expected[0].lower()}{expected[1:]} Got {_received(error.instance)}"
+    return f"config key '{key}': {_received(error.instance)} is not valid here ({error.validator}: {shown(value)})"
 
 
 def _reportable(errors: list) -> list:
@@ -115,24 +221,114 @@ def _reportable(errors: list) -> list:
     ]
 
 
+def check_shape(raw, where: str = "config") -> None:
+    """Refuse what no study config can be, before anything walks it: mapping keys that are not
+    strings, nesting deeper than ``MAX_DEPTH`` or more than ``MAX_VALUES`` values once YAML aliases
+    are expanded. Shared sub-values are counted once per use but visited once, so a file of
+    nested aliases is measured in the time its few distinct values take."""
+    sizes: dict[int, int] = {}
+
+    def size(value, path) -> int:
+        if not isinstance(value, (dict, list)):
+            return 1
+        if id(value) in sizes:
+            return sizes[id(value)]
+        if len(path) >= MAX_DEPTH:
+            raise ConfigError(f"{where} key '{_key(path)}': nested more than {MAX_DEPTH} levels deep")
+        if isinstance(value, dict):
+            for name in value:
+                if not isinstance(name, str):
+                    raise ConfigError(
+                        f"{where} key '{_key(path)}': the key {shown(name)} is a {type(name).__name__}; "
+                        "keys must be strings (quote it)"
+                    )
+        items = value.items() if isinstance(value, dict) else enumerate(value)
+        sizes[id(value)] = 1 + sum(size(item, (*path, name)) for name, item in items)
+        return sizes[id(value)]
+
+    total = size(raw, ())
+    if total > MAX_VALUES:
+        largest = max(raw, key=lambda name: size(raw[name], (name,))) if isinstance(raw, dict) and raw else ""
+        raise ConfigError(
+            f"{where} holds {total} values once its YAML aliases are expanded (most under '{shown_name(largest)}'), "
+            f"more than the {MAX_VALUES} a study config may have"
+        )
+
+
+def _text_value(text: str):
+    """What a string means where the schema expects another type: its YAML reading (``'5'`` -> 5,
+    ``'{max_iter: 5}'`` -> a mapping), or for a number PyYAML leaves as text (``'1e-4'``) its float."""
+    if len(text) > MAX_TEXT_VALUE:
+        return text
+    try:
+        value = yaml.safe_load(text)
+    except (yaml.YAMLError, RecursionError):
+        return text
+    if isinstance(value, str):
+        try:
+            return float(text)
+        except ValueError:
+            return text
+    return value
+
+
+def _mistyped_strings(errors):
+    """(path, text) of every string where the schema's type excludes strings, also inside the
+    branches of a oneOf."""
+    for error in errors:
+        if error.validator == "type" and isinstance(error.instance, str) and "string" not in error.validator_value:
+            yield tuple(error.absolute_path), error.instance
+        yield from _mistyped_strings(error.context or [])
+
+
+def _read_typed_strings(config: dict, validator) -> None:
+    """Replace, in place, each string where the schema expects another type by ``_text_value``.
+
+    Snakemake's ``--config`` hands nested values over as strings (``--config fit='{max_iter: 5}'``
+    gives ``{'max_iter': '5'}``); this makes every key overridable that way. A string that reads
+    as nothing else stays and is reported as a type error. Each pass replaces a string by a value
+    read from it, so the passes end."""
+    while True:
+        changes = [(path, _text_value(text)) for path, text in _mistyped_strings(validator.iter_errors(config))]
+        changes = [(path, value) for path, value in changes if not isinstance(value, str)]
+        if not changes:
+            return
+        for path, value in dict(changes).items():
+            parent = config
+            for step in path[:-1]:
+                parent = parent[step]
+            parent[path[-1]] = value
+        check_shape(config)
+
+
 def validate_config(raw: dict) -> dict:
     """Validate ``raw`` against the schema, fill defaults, and check what a schema cannot say.
 
     Returns a new dict; raises ConfigError listing every problem found, one per line.
     """
     if not isinstance(raw, dict):
-        raise ConfigError(f"config must be a mapping of keys to values, got {type(raw).__name__}")
+        raise ConfigError(f"config must be a mapping of keys to values, got {_received(raw)}")
+    check_shape(raw)
     config = copy.deepcopy(raw)
     schema = _load_schema()
     validator = _validator_with_defaults(schema)
-    errors = sorted(validator.iter_errors(config), key=lambda e: (list(map(str, e.absolute_path)), e.message))
-    if errors:
-        lines = dict.fromkeys(_describe(e, schema) for e in _reportable(errors))
-        raise ConfigError("invalid config:\n  " + "\n  ".join(lines))
-    problems = list(_semantic_problems(config))
+    _read_typed_strings(config, validator)
+    errors = sorted(validator.iter_errors(config), key=lambda e: ([(isinstance(p, str), p) for p in e.absolute_path],
+                                                                   e.validator))
+    problems = list(dict.fromkeys(_describe(e, schema) for e in _reportable(errors)))
+    if not problems:
+        problems = list(_semantic_problems(config))
     if problems:
-        raise ConfigError("invalid config:\n  " + "\n  ".join(problems))
+        raise ConfigError(_invalid(problems))
     return config
+
+
+def _invalid(problems: list[str], shown_at_most: int = 5) -> str:
+    """The message of an invalid config: its one problem on one line, or the first few listed."""
+    if len(problems) == 1:
+        return f"invalid config: {problems[0]}"
+    more = [f"(and {len(problems) - shown_at_most} more)"] if len(problems) > shown_at_most else []
+    return "invalid config:\n  " + "\n  ".join(problems[:shown_at_most] + more)
 
 
 def _k_spec_problems(spec: dict, key: str) -> Iterator[str]:
@@ -147,14 +343,44 @@ def _k_spec_problems(spec: dict, key: str) -> Iterator[str]:
         yield f"config key '{key}': empty k range, min={spec['min']} > max={spec['max']}"
 
 
+# More fit jobs than this is a typo (k: {min: 2, max: 2000000000}), not a study: Snakemake could not
+# even list them.
+MAX_FITS = 100_000
+
+
+def _n_fits(config: dict) -> int:
+    """Fit jobs the study asks for, counted without listing them."""
+    inits = config["inits"] if isinstance(config["inits"], int) else len(config["inits"])
+    variants = sum(
+        math.prod(len(values) for values in (entry.get("grid") or {}).values()) for entry in config["backends"].values()
+    )
+    return sum(len(_k_range(ds.get("k", config["k"]))) for ds in config["datasets"].values()) * inits * variants
+
+
+def is_file(path) -> bool:
+    """Whether ``path`` names a file; False, not an exception, for a name the system cannot take
+    (too long, a NUL byte)."""
+    try:
+        return Path(path).is_file()
+    except (OSError, ValueError):
+        return False
+
+
 def _semantic_problems(config: dict) -> Iterator[str]:
     from kmeans_study.data.sources import SOURCES
 
+    n_fits = _n_fits(config)
+    if n_fits > MAX_FITS:
+        yield (
+            f"the study asks for {n_fits} fits (k values x inits x backends, over the datasets), more than "
+            f"{MAX_FITS}: narrow the k range, the inits or the backends' grids"
+        )
+        return
     yield from _k_spec_problems(config["k"], "k")
     chosen = config["report"]["reference_backend"]
     if chosen and chosen not in backend_names(config):
         yield (
-            f"config key 'report.reference_backend': {chosen!r} is not a backend of this study "
+            f"config key 'report.reference_backend': {shown(chosen)} is not a backend of this study "
             f"(its backends: {', '.join(backend_names(config))})"
         )
     for name, ds in config["datasets"].items():
@@ -162,17 +388,20 @@ def _semantic_problems(config: dict) -> Iterator[str]:
         if "k" in ds:
             yield from _k_spec_problems(ds["k"], f"datasets.{name}.k")
         for key in source.files:
-            if ds.get(key) and not Path(ds[key]).is_file():
-                yield f"config key 'datasets.{name}.{key}': file not found: {ds[key]} (relative to {Path.cwd()})"
+            if ds.get(key) and not is_file(ds[key]):
+                yield (
+                    f"config key 'datasets.{name}.{key}': file not found: {shown_name(ds[key])} "
+                    f"(relative to {Path.cwd()})"
+                )
         for key, why in source.refused.items():
             if ds.get(key) is not None:
                 yield f"config key 'datasets.{name}.{key}': {why}"
         n = _known_n_samples(ds)
         if n is not None:
-            ks = _k_values(ds.get("k", config["k"]))
-            if ks and max(ks) > n:
+            ks = _k_range(ds.get("k", config["k"]))
+            if ks and ks[-1] > n:
                 yield (
-                    f"config key 'datasets.{name}': k={max(ks)} exceeds the number of samples ({n})"
+                    f"config key 'datasets.{name}': k={ks[-1]} exceeds the number of samples ({n})"
                 )
         d = source.n_features(ds)
         if d is not None and ds.get("pca") and ds["pca"] > d:
@@ -189,31 +418,26 @@ def _known_n_samples(ds: dict) -> int | None:
     return n
 
 
-def _k_values(spec: dict) -> list[int]:
+def _k_range(spec: dict) -> range | list[int]:
+    """The k values of a k spec in increasing order, a range not yet listed."""
     if "values" in spec:
         return sorted(spec["values"])
     if "min" not in spec or "max" not in spec:
         return []
-    return list(range(spec["min"], spec["max"] + 1, spec.get("step", 1)))
+    return range(spec["min"], spec["max"] + 1, spec.get("step", 1))
 
 
 def load_config(path: str | Path) -> dict:
-    """Read a YAML config file (safe loader) and validate it."""
-    path = Path(path)
-    try:
-        with path.open() as fh:
-            raw = yaml.safe_load(fh)
-    except FileNotFoundError:
-        raise ConfigError(f"config file not found: {path}") from None
-    except yaml.YAMLError as exc:
-        raise ConfigError(f"config file {path} is not valid YAML: {exc}") from None
-    return validate_config(raw or {})
+    """Read a config file as data (config_file.read_config_file) and validate it."""
+    from kmeans_study.config_file import read_config_file
+
+    return validate_config(read_config_file(path))
 
 
 def k_values(config: dict, dataset: str) -> list[int]:
     """Sorted k values of ``dataset`` (its own ``k`` if given, else the top-level one)."""
     ds = config["datasets"][dataset]
-    return _k_values(ds.get("k", config["k"]))
+    return list(_k_range(ds.get("k", config["k"])))
 
 
 def init_ids(config: dict) -> list[int]:

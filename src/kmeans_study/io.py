@@ -1,7 +1,9 @@
 """Atomic file writes and safe reads.
 
 Every result file is written to a temporary sibling and renamed into place, so a job killed
-mid-write never leaves a truncated file under the final name. Nothing is read with pickle.
+mid-write never leaves a truncated file under the final name. Nothing is read with pickle. A
+result file damaged after the fact (truncated by a full disk, edited by hand) is reported as a
+``CorruptFile`` naming it and saying how to rebuild it, never as a parser's traceback.
 """
 
 from __future__ import annotations
@@ -12,6 +14,18 @@ import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+
+from kmeans_study.messages import shown_name
+
+
+class CorruptFile(ValueError):
+    """A result file that exists but cannot be read back."""
+
+    def __init__(self, path, problem: str):
+        super().__init__(
+            f"{path} is corrupt ({problem}): delete it and rebuild it with `snakemake {path}` (plus your usual "
+            "options such as --configfile), then run the study again"
+        )
 
 
 @contextmanager
@@ -41,7 +55,10 @@ def load_npy(path: str | Path, mmap: bool = False):
     """Load an array without pickle; ``mmap=True`` maps it read-only instead of reading it."""
     import numpy as np
 
-    return np.load(path, mmap_mode="r" if mmap else None, allow_pickle=False)
+    try:
+        return np.load(path, mmap_mode="r" if mmap else None, allow_pickle=False)
+    except (ValueError, EOFError) as exc:
+        raise CorruptFile(path, f"not a complete .npy array: {shown_name(str(exc).split('. ')[0])}") from None
 
 
 def write_json(path: str | Path, data) -> None:
@@ -50,7 +67,30 @@ def write_json(path: str | Path, data) -> None:
 
 
 def read_json(path: str | Path):
-    return json.loads(Path(path).read_text())
+    try:
+        return json.loads(Path(path).read_text(encoding="utf-8"))
+    except json.JSONDecodeError as exc:
+        raise CorruptFile(path, f"not valid JSON: {exc.msg} (line {exc.lineno})") from None
+    except UnicodeDecodeError:
+        raise CorruptFile(path, "not UTF-8 text") from None
+
+
+def read_csv(path: str | Path, sep: str = ","):
+    """A CSV written by ``write_csv`` (or a Snakemake benchmark, ``sep="\t"``) as a DataFrame.
+    Both end every line with a newline, so a file cut short mostly ends without one."""
+    import pandas as pd
+
+    with Path(path).open("rb") as fh:
+        fh.seek(0, os.SEEK_END)
+        if fh.tell() == 0:
+            raise CorruptFile(path, "empty")
+        fh.seek(-1, os.SEEK_END)
+        if fh.read(1) != b"\n":
+            raise CorruptFile(path, "its last line is cut off")
+    try:
+        return pd.read_csv(path, sep=sep)
+    except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as exc:
+        raise CorruptFile(path, f"not a readable table: {shown_name(str(exc))}") from None
 
 
 def write_csv(path: str | Path, frame) -> None:

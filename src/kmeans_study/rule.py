@@ -10,8 +10,11 @@ from collections.abc import Callable
 from kmeans_study.backends.base import BackendUnavailable
 from kmeans_study.config import ConfigError
 from kmeans_study.data.sources import DataError
+from kmeans_study.io import CorruptFile
 
-USER_ERRORS = (ConfigError, DataError, BackendUnavailable)
+# MemoryError: numpy says what it could not allocate ("Unable to allocate 512. GiB for an array with
+# shape (2147483647, 32)"), which is the one line a user needs for data too large for the machine.
+USER_ERRORS = (ConfigError, DataError, BackendUnavailable, CorruptFile, MemoryError)
 
 
 def run(log_path: str, step: Callable, *args, **kwargs):

@@ -140,21 +140,17 @@ def best_init(*, records: list[str], table: str) -> None:
 
 
 def elbow(*, dataset: str, backend: str, best: str, elbow: str, scores: str) -> None:
-    import pandas as pd
-
     from kmeans_study.aggregate.elbow import elbow_summary, two_line_scores
 
-    table = pd.read_csv(best)
+    table = io.read_csv(best)
     io.write_csv(scores, two_line_scores(table["k"], table["inertia_best"]))
     io.write_json(elbow, {"dataset": dataset, "backend": backend, **elbow_summary(table["k"], table["inertia_best"])})
 
 
 def elbow_plot(*, dataset: str, backend: str, best: str, elbow: str, plot: str, dpi: int) -> None:
-    import pandas as pd
-
     from kmeans_study.aggregate.plots import elbow_figure
 
-    fig = elbow_figure(pd.read_csv(best), io.read_json(elbow), f"{dataset}: elbow of the {backend} fits")
+    fig = elbow_figure(io.read_csv(best), io.read_json(elbow), f"{dataset}: elbow of the {backend} fits")
     io.save_figure(plot, fig, dpi)
 
 
@@ -162,13 +158,11 @@ def confusion(
     *, data_labels: str, meta: str, best: str, records: list[str], fit_labels: list[str], confusion: str,
     quality: str,
 ) -> None:
-    import pandas as pd
-
     from kmeans_study.aggregate.reports import confusion_and_quality
 
     facts = io.read_json(meta)
     fits = _fit_labels(_records(records), fit_labels, ("k", "init_id"))
-    table, scores = confusion_and_quality(io.load_npy(data_labels), facts.get("label_names"), pd.read_csv(best), fits)
+    table, scores = confusion_and_quality(io.load_npy(data_labels), facts.get("label_names"), io.read_csv(best), fits)
     io.write_csv(confusion, table)
     io.write_csv(quality, scores)
 
@@ -176,17 +170,15 @@ def confusion(
 def confusion_plot(
     *, dataset: str, backend: str, which: str, confusion: str, elbow: str, plot: str, dpi: int
 ) -> None:
-    import pandas as pd
-
+    from kmeans_study.aggregate.elbow import shown_k
     from kmeans_study.aggregate.plots import confusion_figure
 
-    k = io.read_json(elbow)["two_line"]["k"] if which == "elbow" else int(which.removeprefix("k"))
-    table = pd.read_csv(confusion)
-    if k is None:
-        k = int(table["k"].iloc[0])
-        log.warning("no two-line elbow (fewer than 4 k values): drawing k=%d", k)
-    label = "the two-line elbow" if which == "elbow" else "a requested k"
-    fig = confusion_figure(table, k, f"{dataset}, {backend}: labels vs clusters at k={k} ({label}), best init")
+    if which == "elbow":
+        k, is_elbow = shown_k(io.read_json(elbow))
+        label = "the two-line elbow" if is_elbow else "no two-line elbow with fewer than 4 k values: the middle k"
+    else:
+        k, label = int(which.removeprefix("k")), "a requested k"
+    fig = confusion_figure(io.read_csv(confusion), k, f"{dataset}, {backend}: labels vs clusters at k={k} ({label}), best init")
     io.save_figure(plot, fig, dpi)
 
 
@@ -208,11 +200,9 @@ def timing(*, records: list[str], benchmarks: list[str], table: str) -> None:
 
 
 def timing_plot(*, dataset: str, timing: str, plot: str, dpi: int) -> None:
-    import pandas as pd
-
     from kmeans_study.aggregate.plots import timing_figure
 
-    io.save_figure(plot, timing_figure(pd.read_csv(timing), f"{dataset}: fit time per backend"), dpi)
+    io.save_figure(plot, timing_figure(io.read_csv(timing), f"{dataset}: fit time per backend"), dpi)
 
 
 def agreement(
@@ -232,39 +222,31 @@ def agreement(
 
 
 def agreement_plot(*, dataset: str, agreement: str, plot: str, dpi: int) -> None:
-    import pandas as pd
-
     from kmeans_study.aggregate.plots import agreement_figure
 
-    fig = agreement_figure(pd.read_csv(agreement), f"{dataset}: do the backends agree? (same start)")
+    fig = agreement_figure(io.read_csv(agreement), f"{dataset}: do the backends agree? (same start)")
     io.save_figure(plot, fig, dpi)
 
 
 def pareto(*, records: list[str], by_init: list[str], reference: str, budget: float, table: str) -> None:
     """``by_init``: the dataset's agreement_by_init.csv, or no file when the study has one backend."""
-    import pandas as pd
-
     from kmeans_study.aggregate.pareto import pareto_table
 
-    pairs = pd.read_csv(by_init[0]) if by_init else None
+    pairs = io.read_csv(by_init[0]) if by_init else None
     io.write_csv(table, pareto_table(_records(records), pairs, reference, budget))
 
 
 def pareto_plot(*, dataset: str, pareto: str, plot: str, dpi: int) -> None:
-    import pandas as pd
-
     from kmeans_study.aggregate.pareto import pareto_ks
     from kmeans_study.aggregate.plots import pareto_figure
 
-    frame = pd.read_csv(pareto)
+    frame = io.read_csv(pareto)
     fig = pareto_figure(frame, pareto_ks(frame["k"]), f"{dataset}: fit time vs inertia gap, one point per backend")
     io.save_figure(plot, fig, dpi)
 
 
 def _best_labels(best: str, records: list[str], fit_labels: list[str]):
-    import pandas as pd
-
-    return pd.read_csv(best), _fit_labels(_records(records), fit_labels, ("k", "init_id"))
+    return io.read_csv(best), _fit_labels(_records(records), fit_labels, ("k", "init_id"))
 
 
 def quantization(
@@ -302,8 +284,6 @@ def summary(*, config: dict, per_dataset: dict[str, dict], md: str, provenance: 
     "files": [paths], "sample_records": [paths]}."""
     from pathlib import Path
 
-    import pandas as pd
-
     from kmeans_study.aggregate.summary import dataset_section, summary_markdown
     from kmeans_study.config import config_hash, init_ids, reference_backend
     from kmeans_study.runtime import library_versions
@@ -317,14 +297,14 @@ def summary(*, config: dict, per_dataset: dict[str, dict], md: str, provenance: 
             "meta": facts,
             "reference": reference_backend(config),
             "elbows": {b: io.read_json(p) for b, p in files["elbows"].items()},
-            "quality": {b: pd.read_csv(p) for b, p in files.get("quality", {}).items()},
-            "timing": pd.read_csv(files["timing"]),
-            "pareto": pd.read_csv(files["pareto"]) if "pareto" in files else None,
+            "quality": {b: io.read_csv(p) for b, p in files.get("quality", {}).items()},
+            "timing": io.read_csv(files["timing"]),
+            "pareto": io.read_csv(files["pareto"]) if "pareto" in files else None,
             "files": files["files"],
         }
         if "agreement" in files:
-            loaded["agreement"] = pd.read_csv(files["agreement"])
-            loaded["elbow_agreement"] = pd.read_csv(files["elbow_agreement"])
+            loaded["agreement"] = io.read_csv(files["agreement"])
+            loaded["elbow_agreement"] = io.read_csv(files["elbow_agreement"])
         sections.append(dataset_section(name, loaded, base))
     for record_path in {p for files in per_dataset.values() for p in files["sample_records"]}:
         versions.update(io.read_json(record_path)["versions"])

@@ -1,4 +1,3 @@
-import json
 import re
 import sys
 from pathlib import Path
@@ -9,6 +8,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(workflow.basedir) / "src"))
 
 from kmeans_study import paths
+from kmeans_study.io import CorruptFile, read_json
 from kmeans_study.data.prepare import k_problem
 from kmeans_study.fit import RECORD_VERSION
 from kmeans_study.init import INIT_VERSION
@@ -47,7 +47,10 @@ def check_prepared_datasets():
     for dataset in config["datasets"]:
         meta = Path(paths.fmt(paths.DATA_META, dataset=dataset))
         if meta.is_file():
-            facts = json.loads(meta.read_text())
+            try:
+                facts = read_json(meta)
+            except CorruptFile as exc:
+                sys.exit(f"kmeans-study: {exc}")
             problem = k_problem(
                 dataset,
                 max(k_values(config, dataset)),

@@ -68,3 +68,14 @@ def elbow_summary(ks, inertias) -> dict:
         },
         "kneedle": {"k": kneedle_elbow(ks, inertias), "method": "kneed.KneeLocator(curve=convex, direction=decreasing, S=1)"},
     }
+
+
+def shown_k(elbow: dict) -> tuple[int, bool]:
+    """The k at which the reports show a backend's clusters (the summary's tables, the heatmap
+    ``confusion_elbow.png``): its two-line elbow, or, with fewer than 4 k values and so no elbow,
+    the middle one of its k values. ``elbow`` is an elbow.json; returns (k, whether it is the
+    elbow)."""
+    if elbow["two_line"]["k"] is not None:
+        return int(elbow["two_line"]["k"]), True
+    ks = sorted(elbow["k"])
+    return int(ks[len(ks) // 2]), False

@@ -8,6 +8,7 @@ from itertools import combinations
 import numpy as np
 import pandas as pd
 
+from kmeans_study import io
 from kmeans_study.aggregate.labelings import agreement, confusion_pivot, quality
 
 BENCHMARK_MEMORY = "max_rss"
@@ -39,7 +40,7 @@ def confusion_and_quality(
 def read_benchmark(path) -> dict[str, float]:
     """Snakemake benchmark file: wall seconds and peak resident memory (MB) of the whole job, as
     Snakemake sampled it (a job shorter than the sampling interval may show too little)."""
-    table = pd.read_csv(path, sep="\t")
+    table = io.read_csv(path, sep="\t")
     return {"job_wall_s": float(table["s"].iloc[-1]), "benchmark_rss_mb": float(table[BENCHMARK_MEMORY].iloc[-1])}
 
 
@@ -93,7 +94,9 @@ def agreement_tables(
     pairs follow that order, so with sklearn first every ratio is against sklearn.
     Returns (by_init, by_k, elbow_agreement): by_init has one row per (k, init_id, pair) with the
     inertia ratio (b / a), ARI, matched agreement (Hungarian) and the unmatched naive agreement;
-    by_k summarises over inits (median, min); elbow_agreement compares the picks per pair.
+    by_k summarises over inits (median, min); elbow_agreement compares the picks per pair
+    (``agree`` is None where a backend has no elbow by that method: two missing elbows are no
+    agreement).
     """
     indexed = records.set_index(["backend", "k", "init_id"])
     pairs = list(combinations(elbows, 2)) if pairs is None else [tuple(p) for p in pairs]
@@ -132,5 +135,6 @@ def agreement_tables(
     for a, b in pairs:
         for method in ("two_line", "kneedle"):
             ka, kb = elbows[a][method]["k"], elbows[b][method]["k"]
-            elbow_rows.append({"backend_a": a, "backend_b": b, "method": method, "k_a": ka, "k_b": kb, "agree": ka == kb})
+            elbow_rows.append({"backend_a": a, "backend_b": b, "method": method, "k_a": ka, "k_b": kb,
+                               "agree": None if ka is None or kb is None else ka == kb})
     return by_init, by_k, pd.DataFrame(elbow_rows)

@@ -6,6 +6,8 @@ from pathlib import Path
 
 import pandas as pd
 
+from kmeans_study.aggregate.elbow import shown_k
+
 
 def _table(frame: pd.DataFrame, floats: str = "{:.4g}") -> str:
     """A Markdown table (no extra dependency)."""
@@ -31,7 +33,12 @@ def dataset_section(name: str, inputs: dict, base: Path) -> str:
     agreement (by k), elbow_agreement, and ``files``: the paths to link."""
     meta, elbows = inputs["meta"], inputs["elbows"]
     ref = inputs["reference"]  # the backend whose elbow sets the k the tables are shown at
-    k_ref = elbows[ref]["two_line"]["k"] or elbows[ref]["k"][len(elbows[ref]["k"]) // 2]
+    k_ref, is_elbow = shown_k(elbows[ref])
+    why = (
+        f"the two-line elbow of `{ref}`" if is_elbow
+        else f"the middle one of the {len(elbows[ref]['k'])} k values: `{ref}` has no two-line elbow, "
+        "which needs at least 4 k values"
+    )
     out = [f"## Dataset `{name}`", ""]
     steps = ", ".join(s["step"] for s in meta["preprocessing"]) or "none"
     out += [
@@ -45,7 +52,7 @@ def dataset_section(name: str, inputs: dict, base: Path) -> str:
             [{"backend": b, "two-line elbow k": e["two_line"]["k"], "kneedle elbow k": e["kneedle"]["k"]} for b, e in elbows.items()]
         )),
         "",
-        f"The tables below are at k = {k_ref}, the two-line elbow of `{ref}`; the CSV files have every k.",
+        f"The tables below are at k = {k_ref}, {why}; the CSV files have every k.",
         "",
     ]
     if inputs.get("quality"):

@@ -158,8 +158,9 @@ REGISTRY: dict[str, Registered] = {
             "centroids (M links per node, efSearch candidates). " + _APPROX_NOTE
         ),
         params={
-            "M": _integer("HNSW links per node.", 2, 16),
-            "efSearch": _integer("HNSW search breadth.", 1, 32),
+            # faiss fails on a huge M and kills the process on a huge efSearch: bounded.
+            "M": {**_integer("HNSW links per node.", 2, 16), "maximum": 1024},
+            "efSearch": {**_integer("HNSW search breadth.", 1, 32), "maximum": 65536},
             "warm_start": WARM_START,
             "init": SHARED_ONLY,
         },

@@ -8,6 +8,7 @@ from pathlib import Path
 import numpy as np
 
 from kmeans_study import io
+from kmeans_study.data.finite import check_prepared, check_source
 from kmeans_study.data.preprocess import preprocess
 from kmeans_study.data.sources import DataError, load_source
 from kmeans_study.runtime import library_versions
@@ -40,8 +41,10 @@ def prepare_dataset(
     ``out_meta`` (JSON). With ``max_k``, refuse (writing nothing) data with fewer distinct points.
     Returns the metadata."""
     loaded = load_source(name, spec, cache_dir)
+    check_source(name, loaded)
     raw_shape = list(loaded.X.shape)
     X, labels, steps = preprocess(loaded.X, loaded.labels, spec, name)
+    check_prepared(name, X, steps, loaded)
     n_distinct = count_distinct_rows(X)
     if n_distinct == 1:
         raise DataError(f"dataset {name}: every point is identical after preprocessing (all-constant data)")

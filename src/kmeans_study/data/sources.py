@@ -17,16 +17,26 @@ from pathlib import Path
 
 import numpy as np
 
+from kmeans_study.messages import shown_name
+
 
 class DataError(ValueError):
     """Input data that cannot be used; the message names the file, column or row."""
 
 
+def _counted_from_one(row: int) -> int:
+    return row + 1
+
+
 @dataclass
 class Loaded:
+    """X (n, d) of any real dtype, labels (n,) int64 or None, facts worth recording, and how the
+    source numbers row i of X in messages (a CSV counts lines, its header being line 1)."""
+
     X: np.ndarray
     labels: np.ndarray | None
     info: dict = field(default_factory=dict)
+    row_number: Callable[[int], int] = _counted_from_one
 
 
 def load_mnist5k(name: str, spec: dict, cache_dir: Path) -> Loaded:
@@ -70,9 +80,9 @@ def load_image(name: str, spec: dict, cache_dir: Path) -> Loaded:
             with Image.open(spec["path"]) as image:
                 pixels = np.asarray(image.convert("RGB"))
         except FileNotFoundError:
-            raise DataError(f"config key 'datasets.{name}.path': file not found: {spec['path']}") from None
-        except (UnidentifiedImageError, OSError) as exc:
-            raise DataError(f"{spec['path']}: not a readable image ({exc})") from None
+            raise DataError(f"config key 'datasets.{name}.path': file not found: {shown_name(spec['path'])}") from None
+        except (UnidentifiedImageError, Image.DecompressionBombError, OSError, ValueError) as exc:
+            raise DataError(f"{shown_name(spec['path'])}: not a readable image ({shown_name(str(exc))})") from None
         origin = spec["path"]
     else:
         from sklearn.datasets import load_sample_image

@@ -15,6 +15,7 @@ from pathlib import Path
 import numpy as np
 
 from kmeans_study.data.sources import DataError, Loaded
+from kmeans_study.messages import shown_name
 
 DEBIAN_FASHION_MNIST = Path("/usr/share/datasets/fashion-mnist")
 
@@ -62,6 +63,15 @@ def _how_to_provide(name: str, raw_folder: Path, key: str) -> str:
 
 
 def load(dataset: str, spec: dict, cache_dir: Path) -> Loaded:
+    try:
+        return _load(dataset, spec, cache_dir)
+    except OSError as exc:  # cache_dir or raw_dir unusable: a name too long, no permission, a file in the way
+        raise DataError(
+            f"dataset {dataset}: {exc.strerror or exc}: {shown_name(str(exc.filename))} (check cache_dir and raw_dir)"
+        ) from None
+
+
+def _load(dataset: str, spec: dict, cache_dir: Path) -> Loaded:
     import torchvision.datasets as tvd
 
     name = _CLASSES[spec["source"]]
