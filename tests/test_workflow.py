@@ -144,6 +144,39 @@ def test_reports_are_consistent_with_the_fit_records(study):
     assert len(by_init) == len(KS) * len(INITS) * pairs
 
 
+def test_timing_counts_a_per_k_job_once_and_names_its_reference(study):
+    timing = pd.read_csv(study / "results" / "blobs" / "timing.csv").set_index(["backend", "k"])
+    for k in KS:
+        fused, sklearn = timing.loc[("fused", k)], timing.loc[("sklearn", k)]
+        assert fused["n_jobs"] == 1 and fused["fits_per_job"] == len(INITS) and fused["fit_time_attributed"]
+        assert sklearn["n_jobs"] == len(INITS) and sklearn["fits_per_job"] == 1 and not sklearn["fit_time_attributed"]
+        bench = pd.read_csv(study / f"results/benchmarks/fit_fused/blobs/fused/k{k}.tsv", sep="\t")
+        assert fused["job_wall_s_per_fit"] == pytest.approx(bench["s"].iloc[-1] / len(INITS))
+        assert sklearn["speedup_vs_reference"] == 1.0 and sklearn["reference"] == "sklearn"
+
+
+def test_every_figure_of_the_run_passes_the_reader_checks(study):
+    from figures import MOST_PIXELS_WIDE, check_figure
+    from PIL import Image
+
+    from kmeans_study.aggregate import plots
+    from kmeans_study.aggregate.pareto import pareto_ks
+
+    results = study / "results" / "blobs"
+    for png in results.rglob("*.png"):
+        assert Image.open(png).size[0] <= MOST_PIXELS_WIDE, png
+    best, elbow = pd.read_csv(results / "sklearn" / "best_init.csv"), read(results / "sklearn" / "elbow.json")
+    pareto = pd.read_csv(results / "pareto.csv")
+    for fig in (
+        plots.elbow_figure(best, elbow, pd.read_csv(results / "sklearn" / "elbow_scores.csv"), "elbow"),
+        plots.timing_figure(pd.read_csv(results / "timing.csv"), "timing"),
+        plots.agreement_figure(pd.read_csv(results / "agreement.csv"), "agreement"),
+        plots.pareto_figure(pareto, pareto_ks(pareto["k"]), "pareto"),
+        plots.confusion_figure(pd.read_csv(results / "sklearn" / "confusion.csv"), 3, "confusion"),
+    ):
+        check_figure(fig)
+
+
 def test_summary_names_every_dataset_with_provenance(study):
     summary = (study / "results" / "summary.md").read_text()
     provenance = read(study / "results" / "provenance.json")
