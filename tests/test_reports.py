@@ -159,3 +159,18 @@ def test_agreement_tables_compare_every_pair_on_the_same_inits():
     assert set(by_k["n_inits"]) == {3}
     kneedle = elbow[elbow["method"] == "kneedle"].set_index(["backend_a", "backend_b"])["agree"]
     assert kneedle[("a", "b")] and not kneedle[("a", "c")]
+
+
+def test_a_fit_process_reports_its_own_peak_memory_not_its_parents():
+    """getrusage's ru_maxrss is carried across fork and exec: a child of a 400 MB parent reads
+    400 MB. The record's peak (VmHWM) is the child's own."""
+    import subprocess
+    import sys
+
+    parent = bytearray(400 * 2**20)
+    parent[:: 4096] = b"x" * len(parent[:: 4096])
+    code = ("import resource; from kmeans_study.runtime import peak_rss_mb; "
+            "print(peak_rss_mb(), resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)")
+    own, inherited = map(float, subprocess.run([sys.executable, "-c", code], check=True, capture_output=True,
+                                               text=True).stdout.split())
+    assert inherited > 400 and own < 150

@@ -148,15 +148,21 @@ def elbow_figure(best: pd.DataFrame, elbow: dict, scores: pd.DataFrame, title: s
     ax.grid(alpha=0.3)
 
     n_inits = int(best["n_inits"].max())
-    for column, style, label in (("inertia_median", "o-", "spread: the median init"),
-                                 ("inertia_max", "^--", "spread: the worst init")):
-        spread_ax.plot(ks, 100 * (best[column] / best["inertia_best"] - 1), style, color="C4" if "max" in column
-                       else "C1", markersize=4, label=label)
-    spread_ax.set_ylim(bottom=0)
-    spread_ax.set_ylabel("inertia above the best init (%)")
-    spread_ax.set_title(f"spread over the {n_inits} inits", fontsize=10)
-    spread_ax.grid(alpha=0.3)
-    _k_axis(spread_ax, ks)
+    if n_inits > 1:
+        for column, style, label in (("inertia_median", "o-", "spread: the median init"),
+                                     ("inertia_max", "^--", "spread: the worst init")):
+            spread_ax.plot(ks, 100 * (best[column] / best["inertia_best"] - 1), style, markersize=4, label=label,
+                           color="C4" if column == "inertia_max" else "C1")
+        spread_ax.set_ylim(bottom=0)
+        spread_ax.set_ylabel("inertia above the best init (%)")
+        spread_ax.grid(alpha=0.3)
+        _k_axis(spread_ax, ks)
+    else:
+        spread_ax.text(0.5, 0.5, "one init per k:\nno spread to show", ha="center", va="center",
+                       transform=spread_ax.transAxes, fontsize=9)
+        spread_ax.set_xticks([])
+        spread_ax.set_yticks([])
+    spread_ax.set_title(f"spread over the {n_inits} inits" if n_inits > 1 else "spread over inits", fontsize=10)
     handles, labels = [], []
     for panel in (ax, cut_ax, spread_ax):
         more = panel.get_legend_handles_labels()

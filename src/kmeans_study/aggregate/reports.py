@@ -73,10 +73,10 @@ def timing_table(records: pd.DataFrame, jobs: list[dict], reference: str) -> pd.
     Columns beyond the names: ``fit_time_attributed`` is true where a per-k job fitted all inits
     together and each init's fit time is its share of the job's by iterations; ``fits_per_job``
     and ``job_wall_s_per_fit`` (the jobs' wall seconds summed, over the fits they ran) compare what
-    the jobs cost, startup included; ``fit_process_peak_rss_mb`` is the largest getrusage
-    ru_maxrss of the fit processes (the exact peak of the Python process: interpreter, imported
-    libraries, the pages of the memory-mapped data it touched, the fit's arrays);
-    ``job_sampled_rss_mb`` the largest of Snakemake's sampled peaks (see read_benchmark).
+    the jobs cost, startup included; ``fit_process_peak_rss_mb`` is the largest of the fit
+    processes' own peaks (runtime.peak_rss_mb: interpreter, imported libraries, the pages of the
+    memory-mapped data they touched, the fit's arrays); ``job_sampled_rss_mb`` the largest of
+    Snakemake's sampled peaks (see read_benchmark).
     """
     frame = pd.concat([records.reset_index(drop=True), pd.DataFrame(jobs)], axis=1)
     frame["s_per_iter"] = frame["fit_wall_s"] / frame["n_iter"]

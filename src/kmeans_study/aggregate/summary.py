@@ -245,8 +245,8 @@ def fastest(inputs: dict, k: int) -> tuple[str, list[str]]:
         f"gap and ARI: median over inits against `{ref}` from the same start, inertia on all points.",
         "Job-seconds per fit: the wall time of the Snakemake jobs (process start, imports, loading, fits, "
         "evaluation) over the fits they ran; a per-k backend runs all inits of a k in one job.",
-        "Peak memory: getrusage's ru_maxrss of the fit's Python process, the kernel's exact peak: interpreter "
-        f"and libraries included (the data itself is {rows['data_mb'].max():.3g} MB). `timing.csv` also has "
+        "Peak memory: the fit's Python process's own peak resident memory (Linux VmHWM), interpreter and "
+        f"libraries included (the data itself is {rows['data_mb'].max():.3g} MB). `timing.csv` also has "
         "Snakemake's benchmark `max_rss` (`job_sampled_rss_mb`): the shell and Python process sampled every "
         "0.5 s, then every 30 s, so a lower bound that misses short peaks.",
     ]
