@@ -129,7 +129,9 @@ def test_a_per_k_job_is_counted_once_and_its_seconds_shared_by_its_fits():
     assert table.loc["fused", "fit_time_attributed"] and not table.loc["sklearn", "fit_time_attributed"]
 
 
-@pytest.mark.parametrize("seconds, iterations, short", [(0.012, 40, True), (0.4, 3, True), (0.4, 5, False)])
+@pytest.mark.parametrize("seconds, iterations, short", [
+    (0.012, 40, True), (0.4, 3, True), (0.4, 5, False), (0.6, 4, False), (0.06, 30, False),
+])
 def test_fits_too_short_or_too_few_iterations_are_marked_fixed_cost(seconds, iterations, short):
     records = fake_records(["sklearn"], ks=(3,), inits=(0,))
     records["fit_wall_s"], records["n_iter"] = seconds, iterations

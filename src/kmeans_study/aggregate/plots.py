@@ -19,7 +19,7 @@ from matplotlib.lines import Line2D  # noqa: E402
 from matplotlib.ticker import EngFormatter, FuncFormatter, MaxNLocator, NullLocator  # noqa: E402
 
 from kmeans_study.aggregate.elbow import cut_lines  # noqa: E402
-from kmeans_study.aggregate.reports import FEW_ITERATIONS, SHORT_FIT_S  # noqa: E402
+from kmeans_study.aggregate.reports import FIXED_COST_RULE  # noqa: E402
 
 PAGE_WIDTH_IN = 16.0
 MARKERS = "osD^vP*Xh<>p"
@@ -53,12 +53,16 @@ def _k_axis(ax, ks) -> None:
 
 
 def _legend_below(fig, handles, labels, most_columns: int = 4, **kwargs):
-    """One legend under all panels, off the data, in as many columns as the figure's width holds
-    (an 8-point character is about 0.065 inch wide, a handle and the gaps about 0.6 inch)."""
-    entry_in = 0.065 * max(len(label) for label in labels) + 0.6
-    fits = int(0.95 * fig.get_size_inches()[0] // entry_in)
-    fig.legend(handles, labels, loc="outside lower center", ncol=max(1, min(most_columns, len(labels), fits)),
-               fontsize=8, frameon=False, **kwargs)
+    """One legend under all panels, off the data, in as many columns (up to ``most_columns``) as
+    the figure's width holds. Entries fill the columns top to bottom; a column is as wide as its
+    longest label (an 8-point character about 0.065 inch) plus its handle and gap (0.6 inch)."""
+    def width(ncol):
+        rows = math.ceil(len(labels) / ncol)
+        return sum(0.065 * max(map(len, labels[c * rows:(c + 1) * rows]), default=0) + 0.6 for c in range(ncol))
+
+    ncol = next((n for n in range(min(most_columns, len(labels)), 1, -1)
+                 if width(n) <= 0.95 * fig.get_size_inches()[0]), 1)
+    fig.legend(handles, labels, loc="outside lower center", ncol=ncol, fontsize=8, frameon=False, **kwargs)
 
 
 def _seconds(value: float, _=None) -> str:
@@ -211,8 +215,8 @@ def timing_figure(timing: pd.DataFrame, title: str):
     Left: the fit call's time per fit (median, band min-max over inits); a per-k job's fits get
     their share of the job's fit time by iterations, drawn dashed and said in the legend. Middle:
     the jobs' wall time per fit (startup, imports and loading included): what the run costs.
-    Right: time per iteration; hollow markers where fits take under SHORT_FIT_S or under
-    FEW_ITERATIONS iterations (``fixed_cost_dominated``): a fixed cost, not an iteration's time.
+    Right: time per iteration; hollow markers where fits are too short to time (FIXED_COST_RULE,
+    ``fixed_cost_dominated``): a per-call cost, not an iteration's time.
     """
     fig, axes = _figure(3, 15.5, 5.4)
     fit_ax, job_ax, iter_ax = axes[0]
@@ -236,8 +240,7 @@ def timing_figure(timing: pd.DataFrame, title: str):
                       if shared else backend)
     if timing["fixed_cost_dominated"].any():
         handles.append(Line2D([], [], linestyle="none", marker="o", markerfacecolor="none", markeredgecolor="0.3"))
-        labels.append(f"hollow: fits under {SHORT_FIT_S * 1e3:g} ms or {FEW_ITERATIONS} iterations, "
-                      "a fixed cost per call, not an iteration time")
+        labels.append(f"hollow: too short to time ({FIXED_COST_RULE})")
     untimed = " (no fit long enough to time)" if timing["fixed_cost_dominated"].all() else ""
     panels = (
         (fit_ax, ["fit_wall_s_min", "fit_wall_s_max"], "fit call per fit", "fit call: median, band min-max over inits"),
@@ -335,7 +338,9 @@ def _gap_axis(axes, gaps_pct: np.ndarray, budget_pct: float) -> None:
     axes[0].set_ylim(bottom, top)
     decades = [10.0**e for e in range(math.ceil(math.log10(linthresh)), math.floor(math.log10(top)) + 1)]
     negative = [-d for d in decades if -d >= bottom]
-    axes[0].yaxis.set_major_locator(matplotlib.ticker.FixedLocator(sorted(negative) + [0.0] + decades))
+    # the budget gets its own label unless a decade's label sits within a factor 2 of it
+    budget = [budget_pct] if budget_pct > 0 and all(abs(math.log10(budget_pct / d)) > 0.3 for d in decades) else []
+    axes[0].yaxis.set_major_locator(matplotlib.ticker.FixedLocator(sorted(negative + [0.0] + decades + budget)))
     axes[0].yaxis.set_major_formatter(FuncFormatter(lambda v, _: "0" if v == 0 else f"{v:g}%"))
     axes[0].yaxis.set_minor_locator(NullLocator())
 

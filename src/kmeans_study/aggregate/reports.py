@@ -47,18 +47,22 @@ def read_benchmark(path) -> dict[str, float]:
     return {"job_wall_s": float(table["s"].iloc[-1]), "job_sampled_rss_mb": float(table[BENCHMARK_MEMORY].iloc[-1])}
 
 
-# A fit this short measures the cost of a call (Python, argument checks, thread pools, allocation),
-# not the algorithm: its time per iteration is a fixed cost spread over few iterations, and a
-# speedup between two such fits says nothing about the algorithms.
+# A fit this short measures the cost of a call (Python, argument checks, thread pools, allocation,
+# a copy of the data), not the algorithm: its time per iteration is mostly that cost spread over
+# the iterations, and a speedup between two such fits says nothing about the algorithms. A few
+# iterations are enough to time when they take long (large k: 4 iterations of 0.5 s and more).
 SHORT_FIT_S = 0.05
 FEW_ITERATIONS = 5
+FEW_ITERATIONS_S = 0.5
+FIXED_COST_RULE = (
+    f"median fit under {SHORT_FIT_S * 1e3:g} ms, or under {FEW_ITERATIONS} iterations and {FEW_ITERATIONS_S:g} s"
+)
 
 
 def fixed_cost_dominated(fit_wall_s, n_iter):
     """Whether fits of median wall time ``fit_wall_s`` (s) and median iterations ``n_iter`` are
-    too short to time the algorithm: under SHORT_FIT_S seconds or under FEW_ITERATIONS
-    iterations. Scalars or aligned Series."""
-    return (fit_wall_s < SHORT_FIT_S) | (n_iter < FEW_ITERATIONS)
+    too short to time the algorithm (FIXED_COST_RULE). Scalars or aligned Series."""
+    return (fit_wall_s < SHORT_FIT_S) | ((n_iter < FEW_ITERATIONS) & (fit_wall_s < FEW_ITERATIONS_S))
 
 
 def timing_table(records: pd.DataFrame, jobs: list[dict], reference: str) -> pd.DataFrame:

@@ -13,8 +13,10 @@ from pathlib import Path
 import pandas as pd
 
 from kmeans_study import paths
-from kmeans_study.aggregate.reports import FEW_ITERATIONS, SHORT_FIT_S, fixed_cost_dominated
+from kmeans_study.aggregate.reports import FIXED_COST_RULE, fixed_cost_dominated
 
+SAME_PARTITION_ARI = 0.999  # two fits this close (ARI, every init) end in the same partition
+NO_LOSS_GAP = 1e-6  # an inertia gap (fraction) this small is no loss in quality
 SHORT = "†"  # marks a time or speedup of fits too short to time the algorithm
 SHARED = "‡"  # marks a per-k job's fit time shared out to its inits
 
@@ -77,10 +79,19 @@ def _time(seconds, unit: tuple[str, float]) -> str:
     return "n/a" if _missing(seconds) else f"{seconds * unit[1]:.3g}"
 
 
+EMPTY = {"none", "n/a", ""}
+
+
 def _table(header: list[str], rows: list[list[str]]) -> list[str]:
-    """A Markdown table of already formatted cells."""
-    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
-    return lines + ["| " + " | ".join(map(str, row)) + " |" for row in rows]
+    """A Markdown table of already formatted cells; a column with no value in any row is left
+    out and named below the table instead."""
+    empty = [i for i in range(len(header)) if rows and all(str(row[i]) in EMPTY for row in rows)]
+    keep = [i for i in range(len(header)) if i not in empty]
+    lines = ["| " + " | ".join(header[i] for i in keep) + " |", "|" + "---|" * len(keep)]
+    lines += ["| " + " | ".join(str(row[i]) for i in keep) + " |" for row in rows]
+    if empty:
+        lines += ["", "No value for any row: " + ", ".join(header[i] for i in empty) + "."]
+    return lines
 
 
 # The k the tables are shown at -------------------------------------------------------------------
@@ -111,20 +122,22 @@ def how_many_clusters(inputs: dict) -> tuple[str, list[str]]:
     backend's elbow picks (two-line, kneedle)."""
     ref, elbows = inputs["reference"], inputs["elbows"]
     two_line, kneedle = elbows[ref]["two_line"]["k"], elbows[ref]["kneedle"]["k"]
-    picks = {b: e["two_line"]["k"] for b, e in elbows.items()}
+    knee = "kneedle finds no knee" if kneedle is None else f"kneedle: k = {kneedle}"
     if two_line is None:
-        answer = f"no two-line elbow (fewer than 4 k values); kneedle says k = {kneedle}."
+        answer = f"no two-line elbow (it needs 4 k values or more); {knee}."
     else:
-        answer = f"the two-line elbow of `{ref}` is k = {two_line} (kneedle: k = {kneedle})"
-        others = {b: k for b, k in picks.items() if b != ref}
-        if others and len(set(others.values())) == 1 and two_line in others.values():
-            answer += "; every other backend finds the same two-line elbow."
-        elif others:
-            answer += "; the other backends' two-line elbows: " + ", ".join(f"`{b}` {k}" for b, k in others.items())
-            answer += "."
-        else:
-            answer += "."
-    rows = [[f"`{b}`", _k(e["two_line"]["k"]), _k(e["kneedle"]["k"])] for b, e in elbows.items()]
+        answer = f"the two-line elbow of `{ref}` is k = {two_line} ({knee})"
+    others = {b: e["two_line"]["k"] for b, e in elbows.items() if b != ref}
+    if others and set(others.values()) == {two_line}:
+        answer += "; every other backend finds the same two-line elbow." if two_line is not None else ""
+    elif others:
+        answer += "; the other backends' two-line elbows: " + ", ".join(f"`{b}` {_k(k)}" for b, k in others.items())
+        answer += "."
+    picks = {b: (_k(e["two_line"]["k"]), _k(e["kneedle"]["k"])) for b, e in elbows.items()}
+    if len(elbows) > 2 and len(set(picks.values())) == 1:  # one row says it for every backend
+        rows = [[f"all {len(elbows)} backends", *next(iter(picks.values()))]]
+    else:
+        rows = [[f"`{b}`", *pick] for b, pick in picks.items()]
     lines = [
         "### How many clusters",
         "",
@@ -207,9 +220,8 @@ def fastest(inputs: dict, k: int) -> tuple[str, list[str]]:
     answer += _job_sentence(inputs["timing"], ref)
     if short.any():
         answer += (
-            f" {SHORT} Fits under {SHORT_FIT_S * 1e3:g} ms or {FEW_ITERATIONS} iterations (median) time the cost "
-            "of a call (Python, thread pools, allocation), not the algorithm: their speedups say nothing "
-            "about the algorithms."
+            f" {SHORT} Too short to time ({FIXED_COST_RULE}): such fits time the cost of a call (Python, "
+            "thread pools, allocation), not the algorithm, so their speedups say nothing about the algorithms."
         )
     columns = [  # (header, cell of a row, shown even when every row has the same value)
         ("backend", lambda r: f"**`{r['backend']}`**" if r["backend"] == win["backend"] else f"`{r['backend']}`", True),
@@ -279,10 +291,12 @@ def _fastest_sentence(win, ref: str, k: int, unit, short: bool, inputs: dict) ->
         gap, ari = win.get("inertia_gap_median"), win.get("ari_median")
         if _missing(gap):
             text += "with no paired inertia to compare."
-        elif inputs["exact"].get(name) and not _missing(ari) and ari > 0.999:
-            text += f"exact: inertia gap {_gap(gap)}, ARI {_score(ari)} against `{ref}` from the same start."
         else:
-            text += f"at a cost: inertia gap {_gap(gap)} and ARI {_score(ari)} against `{ref}` from the same start."
+            no_loss = gap <= NO_LOSS_GAP and not _missing(ari) and ari >= SAME_PARTITION_ARI
+            text += (
+                f"{'with no loss in quality' if no_loss else 'at a cost'}: inertia gap {_gap(gap)} and ARI "
+                f"{_score(ari)} against `{ref}` from the same start (medians over inits)."
+            )
     wins = inputs["timing"].loc[inputs["timing"].groupby("k")["fit_wall_s_median"].idxmin(), "backend"]
     n_k = inputs["timing"]["k"].nunique()
     if n_k > 1:
@@ -355,39 +369,46 @@ def agreement(inputs: dict, k: int) -> tuple[str | None, list[str]]:
         for _, r in at_k.iterrows()
     ]
     both_exact = at_k["backend_a"].map(exact).fillna(False) & at_k["backend_b"].map(exact).fillna(False)
-    answer = ""
-    if both_exact.any():
-        pairs = at_k[both_exact]
-        names = sorted(set(pairs["backend_a"]) | set(pairs["backend_b"]))
+    same = at_k["ari_min"] >= SAME_PARTITION_ARI
+    answer = f"at k = {k}, from the same start:"
+    agreeing = at_k[both_exact & same]
+    if not agreeing.empty:
+        names = sorted(set(agreeing["backend_a"]) | set(agreeing["backend_b"]))
         answer += (
-            f"at k = {k} the exact backends ({', '.join(f'`{b}`' for b in names)}) agree from the same start: "
-            f"lowest ARI over their pairs and inits {_score(pairs['ari_min'].min())}, lowest matched agreement "
-            f"{_share(pairs['matched_agreement_min'].min())}. Exact Lloyd from the same start is expected to end "
-            "in the same partition, so this checks the implementations; it is no evidence for the k."
+            f" the exact backends {', '.join(f'`{b}`' for b in names)} end in the same partition (ARI at least "
+            f"{_score(agreeing['ari_min'].min())}, matched agreement at least "
+            f"{_share(agreeing['matched_agreement_min'].min())} over every init), as exact Lloyd from one start "
+            "should: a check of the implementations, no evidence for the k."
         )
-    others = at_k[~both_exact]
-    if not others.empty:
-        worst = others.iloc[-1]
+    for _, r in at_k[both_exact & ~same].iterrows():
         answer += (
-            f" Pairs with an approximate backend agree less: the lowest is `{worst['backend_b']}` vs "
-            f"`{worst['backend_a']}`, ARI {_score(worst['ari_median'])} "
-            f"(matched agreement {_share(worst['matched_agreement_median'])})."
+            f" `{r['backend_b']}` vs `{r['backend_a']}`, both exact, end in other partitions (ARI "
+            f"{_score(r['ari_median'])}, inertia {_gap(r['inertia_ratio_median'] - 1)}): their paths differ, so do "
+            "their local minima."
         )
-    same = bool(at_k["same_start"].all())
+    approximate = at_k[~both_exact]
+    if not approximate.empty:
+        low, high = approximate.iloc[-1], approximate["ari_median"].max()
+        spread = "" if high == low["ari_median"] else f" to {_score(high)}"
+        answer += (
+            f" Pairs with an approximate backend: ARI {_score(low['ari_median'])}{spread} (lowest: "
+            f"`{low['backend_b']}` vs `{low['backend_a']}`)."
+        )
+    shared = bool(at_k["same_start"].all())
     lines = [
         f"### Do the backends agree at k = {k}",
         "",
         *_table(["pair (b vs a)", "inertia b vs a", "ARI, median", "ARI, min", "matched agreement, median",
                  "matched agreement, min"], rows),
         "",
-        f"Medians and minima over the inits{' (every pair from the same start)' if same else ''}. Matched "
+        f"Medians and minima over the inits{' (every pair from the same start)' if shared else ''}. Matched "
         "agreement: the share of points in the same cluster after the optimal matching of cluster ids "
         "(Hungarian). `agreement.csv` also has the unmatched `mean(a == b)`: with shared starts both fits' "
         "cluster ids begin on the same centroids and mostly keep them, so it reads like the matched agreement "
         "and is left out here.",
         "",
     ]
-    return answer.strip(), lines
+    return answer, lines
 
 
 def files(name: str, inputs: dict, base: Path) -> list[str]:
