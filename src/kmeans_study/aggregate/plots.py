@@ -134,13 +134,13 @@ def elbow_figure(best: pd.DataFrame, elbow: dict, scores: pd.DataFrame, title: s
                     markeredgewidth=2)
         _k_axis(cut_ax, scores["k_split"])
         cut_ax.set_xlabel("cut (first k of the right-hand line)")
+        cut_ax.set_ylabel("R²")
     else:
         cut_ax.text(0.5, 0.5, "no two-line elbow:\nit needs 4 k values or more", ha="center", va="center",
                     transform=cut_ax.transAxes, fontsize=9)
         cut_ax.set_xticks([])
         cut_ax.set_yticks([])
     cut_ax.set_title("two-line score per cut", fontsize=10)
-    cut_ax.set_ylabel("R²")
     if kneedle is not None:
         ax.plot([kneedle], [inertia[ks == kneedle][0]], "s", markersize=21, markerfacecolor="none",
                 markeredgecolor="C2", markeredgewidth=1.8, gid="elbow-kneedle", label=f"kneedle elbow: k = {kneedle}",
@@ -338,8 +338,8 @@ def _gap_axis(axes, gaps_pct: np.ndarray, budget_pct: float) -> None:
     axes[0].set_ylim(bottom, top)
     decades = [10.0**e for e in range(math.ceil(math.log10(linthresh)), math.floor(math.log10(top)) + 1)]
     negative = [-d for d in decades if -d >= bottom]
-    # the budget gets its own label unless a decade's label sits within a factor 2 of it
-    budget = [budget_pct] if budget_pct > 0 and all(abs(math.log10(budget_pct / d)) > 0.3 for d in decades) else []
+    # the budget gets its own label unless a decade's label sits within a factor 3 of it
+    budget = [budget_pct] if budget_pct > 0 and all(abs(math.log10(budget_pct / d)) > 0.45 for d in decades) else []
     axes[0].yaxis.set_major_locator(matplotlib.ticker.FixedLocator(sorted(negative + [0.0] + decades + budget)))
     axes[0].yaxis.set_major_formatter(FuncFormatter(lambda v, _: "0" if v == 0 else f"{v:g}%"))
     axes[0].yaxis.set_minor_locator(NullLocator())

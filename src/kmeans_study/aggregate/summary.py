@@ -71,12 +71,16 @@ def _score(value) -> str:
 
 
 def _time_unit(seconds: pd.Series) -> tuple[str, float]:
-    """Milliseconds when the largest value is under 10 s, else seconds."""
-    return ("ms", 1e3) if seconds.max() < 10 else ("s", 1.0)
+    """Milliseconds when every value is under a second, else seconds."""
+    return ("ms", 1e3) if seconds.max() < 1 else ("s", 1.0)
 
 
 def _time(seconds, unit: tuple[str, float]) -> str:
-    return "n/a" if _missing(seconds) else f"{seconds * unit[1]:.3g}"
+    """Three significant digits, never in exponent notation."""
+    if _missing(seconds):
+        return "n/a"
+    value = seconds * unit[1]
+    return f"{value:.0f}" if value >= 100 else f"{value:.3g}"
 
 
 EMPTY = {"none", "n/a", ""}
@@ -373,12 +377,14 @@ def agreement(inputs: dict, k: int) -> tuple[str | None, list[str]]:
     answer = f"at k = {k}, from the same start:"
     agreeing = at_k[both_exact & same]
     if not agreeing.empty:
-        names = sorted(set(agreeing["backend_a"]) | set(agreeing["backend_b"]))
+        names = ", ".join(f"`{b}`" for b in sorted(set(agreeing["backend_a"]) | set(agreeing["backend_b"])))
+        ari, matched = agreeing["ari_min"].min(), agreeing["matched_agreement_min"].min()
+        how = ("identical partitions (ARI 1 at every init)" if ari == 1 else
+               f"the same partition (ARI at least {_score(ari)}, matched agreement at least {_share(matched)} at "
+               "every init)")
         answer += (
-            f" the exact backends {', '.join(f'`{b}`' for b in names)} end in the same partition (ARI at least "
-            f"{_score(agreeing['ari_min'].min())}, matched agreement at least "
-            f"{_share(agreeing['matched_agreement_min'].min())} over every init), as exact Lloyd from one start "
-            "should: a check of the implementations, no evidence for the k."
+            f" the exact backends {names} end in {how}, as exact Lloyd from one start should: a check of the "
+            "implementations, no evidence for the k."
         )
     for _, r in at_k[both_exact & ~same].iterrows():
         answer += (
