@@ -128,9 +128,11 @@ def test_reports_are_consistent_with_the_fit_records(study):
         confusion = pd.read_csv(results / backend / "confusion.csv")
         for k in KS:
             records = [read(results / "fit" / backend / f"k{k}" / f"init{i}" / "record.json") for i in INITS]
-            assert timing.loc[(backend, k), "fit_wall_s_median"] == pytest.approx(np.median([r["fit_wall_s"] for r in records]))
+            fit_wall = np.median([r["fit_wall_s"] for r in records])
+            assert timing.loc[(backend, k), "fit_wall_s_median"] == pytest.approx(fit_wall)
             assert timing.loc[(backend, k), "n_iter_median"] == np.median([r["n_iter"] for r in records])
-            clusters = np.load(results / "fit" / backend / f"k{k}" / f"init{best.loc[k, 'best_init_id']}" / "labels.npy")
+            best_fit = results / "fit" / backend / f"k{k}" / f"init{best.loc[k, 'best_init_id']}"
+            clusters = np.load(best_fit / "labels.npy")
             assert quality.loc[k, "ari"] == pytest.approx(adjusted_rand_score(truth, clusters))
             counts = confusion[confusion["k"] == k][[f"cluster_{j}" for j in range(k)]].to_numpy()
             assert counts.sum() == len(truth)
@@ -145,14 +147,20 @@ def test_reports_are_consistent_with_the_fit_records(study):
 
 
 def test_timing_counts_a_per_k_job_once_and_names_its_reference(study):
+    from kmeans_study.config import reference_backend, validate_config
+
+    reference = reference_backend(validate_config(yaml.safe_load((study / "config.yaml").read_text())))
     timing = pd.read_csv(study / "results" / "blobs" / "timing.csv").set_index(["backend", "k"])
+    assert set(timing["reference"]) == {reference}
     for k in KS:
         fused, sklearn = timing.loc[("fused", k)], timing.loc[("sklearn", k)]
         assert fused["n_jobs"] == 1 and fused["fits_per_job"] == len(INITS) and fused["fit_time_attributed"]
         assert sklearn["n_jobs"] == len(INITS) and sklearn["fits_per_job"] == 1 and not sklearn["fit_time_attributed"]
         bench = pd.read_csv(study / f"results/benchmarks/fit_fused/blobs/fused/k{k}.tsv", sep="\t")
         assert fused["job_wall_s_per_fit"] == pytest.approx(bench["s"].iloc[-1] / len(INITS))
-        assert sklearn["speedup_vs_reference"] == 1.0 and sklearn["reference"] == "sklearn"
+        ref_time = timing.loc[(reference, k), "fit_wall_s_median"]
+        assert timing.loc[(reference, k), "speedup_vs_reference"] == 1.0
+        assert sklearn["speedup_vs_reference"] == pytest.approx(ref_time / sklearn["fit_wall_s_median"])
 
 
 def test_every_figure_of_the_run_passes_the_reader_checks(study):
