@@ -101,23 +101,3 @@ def test_reports_show_the_elbow_or_else_the_middle_k(ks, expected):
     assert k == (elbow["two_line"]["k"] if is_elbow else expected[0])
 
 
-def summary_inputs(ks):
-    timing = pd.DataFrame([{"backend": "sklearn", "k": k, "fit_wall_s_median": 0.1, "n_iter_median": 3,
-                            "s_per_iter_median": 0.03, "speedup_vs_sklearn": 1.0, "points_used": 60, "n_points": 60,
-                            "peak_rss_mb_max": 100.0, "threads": 1, "blas": "x"} for k in ks])
-    meta = {"source": "blobs", "shape": [60, 3], "preprocessing": [], "n_distinct_points": 60, "has_labels": False}
-    return {"meta": meta, "elbows": {"sklearn": elbow_summary(ks, [100.0 / k for k in ks])}, "timing": timing,
-            "files": [], "reference": "sklearn"}
-
-
-def test_summary_says_at_which_k_its_tables_are_and_why(tmp_path):
-    from kmeans_study.aggregate.summary import dataset_section
-
-    few = dataset_section("d", summary_inputs([2, 3]), tmp_path)
-    assert ("The tables below are at k = 3, the middle one of the 2 k values: `sklearn` has no two-line elbow, "
-            "which needs at least 4 k values") in few
-    assert "the two-line elbow of" not in few
-    many = dataset_section("d", summary_inputs([2, 3, 4, 5, 6, 7]), tmp_path)
-    k = summary_inputs([2, 3, 4, 5, 6, 7])["elbows"]["sklearn"]["two_line"]["k"]
-    assert f"The tables below are at k = {k}, the two-line elbow of `sklearn`;" in many
-

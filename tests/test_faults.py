@@ -122,8 +122,8 @@ def two_k_study(tmp_path_factory):
 
 def test_without_a_two_line_elbow_the_summary_says_which_k_it_shows(two_k_study):
     summary = (two_k_study / "results" / "summary.md").read_text()
-    assert ("The tables below are at k = 3, the middle one of the 2 k values: `faiss` has no two-line elbow, "
-            "which needs at least 4 k values") in summary
+    assert ("The tables are at k = 3, the number of label classes (`faiss` has no two-line elbow: it needs 4 k "
+            "values or more)") in summary
 
 
 def test_a_corrupt_result_file_is_named_with_how_to_rebuild_it(two_k_study):

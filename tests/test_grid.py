@@ -100,10 +100,10 @@ def test_pareto_pairs_gaps_by_init_marks_the_frontier_and_recommends_within_budg
     assert looser["recommended"].to_dict() == {"fast": True, "ref": False}
 
 
-def test_pareto_plots_at_most_six_ks_including_both_ends():
-    assert pareto_ks([5, 6, 7]) == [5, 6, 7]
-    chosen = pareto_ks(list(range(5, 16)))
-    assert len(chosen) == 6 and chosen[0] == 5 and chosen[-1] == 15
+def test_pareto_plots_every_k_up_to_twelve_then_twelve_including_both_ends():
+    assert pareto_ks(list(range(5, 16))) == list(range(5, 16))
+    chosen = pareto_ks(list(range(2, 40)))
+    assert len(chosen) == 12 and chosen[0] == 2 and chosen[-1] == 39
 
 
 TINY_GRID = {

@@ -12,7 +12,12 @@ from kmeans_study.aggregate.labelings import (
     purity,
     quality,
 )
-from kmeans_study.aggregate.reports import agreement_tables, confusion_and_quality, timing_table
+from kmeans_study.aggregate.reports import (
+    agreement_tables,
+    confusion_and_quality,
+    fixed_cost_dominated,
+    timing_table,
+)
 
 
 @pytest.fixture
@@ -83,16 +88,16 @@ def fake_records(backends, ks=(3, 4), inits=(0, 1, 2)):
                     "dataset": "d", "backend": b, "k": k, "init_id": i, "init": "shared",
                     "inertia": 100.0 - k + rng.random(), "n_iter": int(rng.integers(5, 30)),
                     "converged": True, "fit_wall_s": float(rng.random()), "fit_cpu_s": 0.1, "threads": 1,
-                    "n_points": 50, "peak_rss_mb": float(rng.integers(50, 90)), "points_used": 50,
-                    "blas": "openblas 0.3.30 Haswell", "record_path": "",
+                    "n_points": 50, "peak_rss_mb": float(rng.integers(50, 90)), "data_mb": 0.1, "points_used": 50,
+                    "blas": "openblas 0.3.30 Haswell", "fit_time_attributed": False, "record_path": "",
                 })
     return pd.DataFrame(rows)
 
 
 def test_timing_table_numbers_equal_the_fit_records():
     records = fake_records(["sklearn", "faiss"])
-    benchmarks = [{"job_wall_s": 1.0 + i, "benchmark_rss_mb": 10.0 + i} for i in range(len(records))]
-    table = timing_table(records, benchmarks).set_index(["backend", "k"])
+    jobs = [{"job": f"job{i}", "job_wall_s": 1.0 + i, "job_sampled_rss_mb": 10.0 + i} for i in range(len(records))]
+    table = timing_table(records, jobs, "faiss").set_index(["backend", "k"])
     for (backend, k), rows in records.groupby(["backend", "k"]):
         row = table.loc[(backend, k)]
         assert row["fit_wall_s_median"] == rows["fit_wall_s"].median()
@@ -100,10 +105,39 @@ def test_timing_table_numbers_equal_the_fit_records():
         assert row["fit_wall_s_max"] == rows["fit_wall_s"].max()
         assert row["n_iter_median"] == rows["n_iter"].median()
         assert row["s_per_iter_median"] == pytest.approx((rows["fit_wall_s"] / rows["n_iter"]).median())
-        assert row["peak_rss_mb_max"] == rows["peak_rss_mb"].max()
-        assert row["benchmark_rss_mb_max"] == max(benchmarks[i]["benchmark_rss_mb"] for i in rows.index)
-        sk = records[(records["backend"] == "sklearn") & (records["k"] == k)]["fit_wall_s"].median()
-        assert row["speedup_vs_sklearn"] == pytest.approx(sk / rows["fit_wall_s"].median())
+        assert row["fit_process_peak_rss_mb"] == rows["peak_rss_mb"].max()
+        assert row["job_sampled_rss_mb"] == max(jobs[i]["job_sampled_rss_mb"] for i in rows.index)
+        assert row["fits_per_job"] == 1 and row["n_jobs"] == len(rows)
+        assert row["job_wall_s_per_fit"] == pytest.approx(np.mean([jobs[i]["job_wall_s"] for i in rows.index]))
+        ref = records[(records["backend"] == "faiss") & (records["k"] == k)]["fit_wall_s"].median()
+        assert row["speedup_vs_reference"] == pytest.approx(ref / rows["fit_wall_s"].median())
+        assert row["reference"] == "faiss"
+
+
+def test_a_per_k_job_is_counted_once_and_its_seconds_shared_by_its_fits():
+    records = fake_records(["sklearn", "fused"], ks=(3,), inits=(0, 1, 2, 3))
+    records["fit_time_attributed"] = records["backend"] == "fused"
+    jobs = [
+        {"job": "fused/k3" if b == "fused" else f"sklearn/k3/init{i}", "job_wall_s": 8.0 if b == "fused" else 2.0,
+         "job_sampled_rss_mb": 100.0}
+        for b, i in zip(records["backend"], records["init_id"])
+    ]
+    table = timing_table(records, jobs, "sklearn").set_index("backend")
+    assert table.loc["fused", "n_jobs"] == 1 and table.loc["fused", "fits_per_job"] == 4
+    assert table.loc["fused", "job_wall_s_median"] == 8.0 and table.loc["fused", "job_wall_s_per_fit"] == 2.0
+    assert table.loc["sklearn", "n_jobs"] == 4 and table.loc["sklearn", "job_wall_s_per_fit"] == 2.0
+    assert table.loc["fused", "fit_time_attributed"] and not table.loc["sklearn", "fit_time_attributed"]
+
+
+@pytest.mark.parametrize("seconds, iterations, short", [
+    (0.012, 40, True), (0.4, 3, True), (0.4, 5, False), (0.6, 4, False), (0.06, 30, False),
+])
+def test_fits_too_short_or_too_few_iterations_are_marked_fixed_cost(seconds, iterations, short):
+    records = fake_records(["sklearn"], ks=(3,), inits=(0,))
+    records["fit_wall_s"], records["n_iter"] = seconds, iterations
+    table = timing_table(records, [{"job": "j", "job_wall_s": 1.0, "job_sampled_rss_mb": 1.0}], "sklearn")
+    assert bool(table["fixed_cost_dominated"].iloc[0]) is short
+    assert fixed_cost_dominated(seconds, iterations) is short
 
 
 def test_agreement_tables_compare_every_pair_on_the_same_inits():
@@ -137,3 +171,18 @@ def test_missing_elbows_are_no_agreement():
     _, _, elbow = agreement_tables(records, fits, elbows)
     agree = elbow.set_index("method")["agree"]
     assert agree["two_line"] is None and agree["kneedle"]
+
+
+def test_a_fit_process_reports_its_own_peak_memory_not_its_parents():
+    """getrusage's ru_maxrss is carried across fork and exec: a child of a 400 MB parent reads
+    400 MB. The record's peak (VmHWM) is the child's own."""
+    import subprocess
+    import sys
+
+    parent = bytearray(400 * 2**20)
+    parent[:: 4096] = b"x" * len(parent[:: 4096])
+    code = ("import resource; from kmeans_study.runtime import peak_rss_mb; "
+            "print(peak_rss_mb(), resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)")
+    own, inherited = map(float, subprocess.run([sys.executable, "-c", code], check=True, capture_output=True,
+                                               text=True).stdout.split())
+    assert inherited > 400 and own < 150

@@ -128,9 +128,11 @@ def test_reports_are_consistent_with_the_fit_records(study):
         confusion = pd.read_csv(results / backend / "confusion.csv")
         for k in KS:
             records = [read(results / "fit" / backend / f"k{k}" / f"init{i}" / "record.json") for i in INITS]
-            assert timing.loc[(backend, k), "fit_wall_s_median"] == pytest.approx(np.median([r["fit_wall_s"] for r in records]))
+            fit_wall = np.median([r["fit_wall_s"] for r in records])
+            assert timing.loc[(backend, k), "fit_wall_s_median"] == pytest.approx(fit_wall)
             assert timing.loc[(backend, k), "n_iter_median"] == np.median([r["n_iter"] for r in records])
-            clusters = np.load(results / "fit" / backend / f"k{k}" / f"init{best.loc[k, 'best_init_id']}" / "labels.npy")
+            best_fit = results / "fit" / backend / f"k{k}" / f"init{best.loc[k, 'best_init_id']}"
+            clusters = np.load(best_fit / "labels.npy")
             assert quality.loc[k, "ari"] == pytest.approx(adjusted_rand_score(truth, clusters))
             counts = confusion[confusion["k"] == k][[f"cluster_{j}" for j in range(k)]].to_numpy()
             assert counts.sum() == len(truth)
@@ -142,6 +144,45 @@ def test_reports_are_consistent_with_the_fit_records(study):
     assert row["ari"] == pytest.approx(adjusted_rand_score(a, b))
     pairs = len(BACKENDS) * (len(BACKENDS) - 1) // 2
     assert len(by_init) == len(KS) * len(INITS) * pairs
+
+
+def test_timing_counts_a_per_k_job_once_and_names_its_reference(study):
+    from kmeans_study.config import reference_backend, validate_config
+
+    reference = reference_backend(validate_config(yaml.safe_load((study / "config.yaml").read_text())))
+    timing = pd.read_csv(study / "results" / "blobs" / "timing.csv").set_index(["backend", "k"])
+    assert set(timing["reference"]) == {reference}
+    for k in KS:
+        fused, sklearn = timing.loc[("fused", k)], timing.loc[("sklearn", k)]
+        assert fused["n_jobs"] == 1 and fused["fits_per_job"] == len(INITS) and fused["fit_time_attributed"]
+        assert sklearn["n_jobs"] == len(INITS) and sklearn["fits_per_job"] == 1 and not sklearn["fit_time_attributed"]
+        bench = pd.read_csv(study / f"results/benchmarks/fit_fused/blobs/fused/k{k}.tsv", sep="\t")
+        assert fused["job_wall_s_per_fit"] == pytest.approx(bench["s"].iloc[-1] / len(INITS))
+        ref_time = timing.loc[(reference, k), "fit_wall_s_median"]
+        assert timing.loc[(reference, k), "speedup_vs_reference"] == 1.0
+        assert sklearn["speedup_vs_reference"] == pytest.approx(ref_time / sklearn["fit_wall_s_median"])
+
+
+def test_every_figure_of_the_run_passes_the_reader_checks(study):
+    from figures import MOST_PIXELS_WIDE, check_figure
+    from PIL import Image
+
+    from kmeans_study.aggregate import plots
+    from kmeans_study.aggregate.pareto import pareto_ks
+
+    results = study / "results" / "blobs"
+    for png in results.rglob("*.png"):
+        assert Image.open(png).size[0] <= MOST_PIXELS_WIDE, png
+    best, elbow = pd.read_csv(results / "sklearn" / "best_init.csv"), read(results / "sklearn" / "elbow.json")
+    pareto = pd.read_csv(results / "pareto.csv")
+    for fig in (
+        plots.elbow_figure(best, elbow, pd.read_csv(results / "sklearn" / "elbow_scores.csv"), "elbow"),
+        plots.timing_figure(pd.read_csv(results / "timing.csv"), "timing"),
+        plots.agreement_figure(pd.read_csv(results / "agreement.csv"), "agreement"),
+        plots.pareto_figure(pareto, pareto_ks(pareto["k"]), "pareto"),
+        plots.confusion_figure(pd.read_csv(results / "sklearn" / "confusion.csv"), 3, "confusion"),
+    ):
+        check_figure(fig)
 
 
 def test_summary_names_every_dataset_with_provenance(study):

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import resource
 import socket
 import time
 from importlib import import_module
@@ -12,11 +11,11 @@ import numpy as np
 from kmeans_study.backends import get_backend
 from kmeans_study.backends.base import absolute_tol
 from kmeans_study.fused import evaluate_many
-from kmeans_study.runtime import library_versions, limit_threads, native_libraries
+from kmeans_study.runtime import library_versions, limit_threads, native_libraries, peak_rss_mb
 
 # Version of what a fit computes and records. It is a parameter of every fit job, so bumping it
 # (whenever the record's contents or the evaluation change) reruns the fits of existing results.
-RECORD_VERSION = 3
+RECORD_VERSION = 4
 
 
 def run_fit(X, init, backend_name: str, params: dict, k: int, seed: int, threads: int, *, dataset: str, init_id: int,
@@ -125,7 +124,7 @@ def _record(X, backend, result, k, seed, threads, dataset, init_id, labels, iner
         "fit_cpu_s": fit_cpu,
         "eval_wall_s": eval_wall,
         "threads": threads,
-        "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+        "peak_rss_mb": peak_rss_mb(),
         "data_mb": X.nbytes / 1e6,
         "details": result.details,
         "versions": library_versions([m.split(".")[0] for m in backend.libraries] + ["threadpoolctl"]),

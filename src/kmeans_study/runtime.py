@@ -43,6 +43,28 @@ def native_libraries() -> list[dict]:
     return [{key: lib.get(key) for key in keep} for lib in threadpool_info()]
 
 
+def peak_rss_mb() -> float:
+    """This process's peak resident memory in MB: Linux's VmHWM, the high-water mark of its own
+    address space since it started (interpreter, libraries, touched pages of mapped files, arrays).
+
+    Not getrusage's ru_maxrss: Linux carries that across fork and exec, so a job started by a
+    200 MB Snakemake process reads at least 200 MB whatever it does. Where /proc is missing
+    (macOS), ru_maxrss is all there is (bytes there, kilobytes on Linux).
+    """
+    import resource
+    import sys
+
+    try:
+        with open("/proc/self/status") as status:
+            for line in status:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    return peak / 2**20 if sys.platform == "darwin" else peak / 1024
+
+
 @contextmanager
 def limit_threads(threads: int) -> Iterator[None]:
     """Cap every loaded BLAS and OpenMP pool at ``threads`` (load the libraries first)."""

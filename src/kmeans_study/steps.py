@@ -147,10 +147,11 @@ def elbow(*, dataset: str, backend: str, best: str, elbow: str, scores: str) -> 
     io.write_json(elbow, {"dataset": dataset, "backend": backend, **elbow_summary(table["k"], table["inertia_best"])})
 
 
-def elbow_plot(*, dataset: str, backend: str, best: str, elbow: str, plot: str, dpi: int) -> None:
+def elbow_plot(*, dataset: str, backend: str, best: str, elbow: str, scores: str, plot: str, dpi: int) -> None:
     from kmeans_study.aggregate.plots import elbow_figure
 
-    fig = elbow_figure(io.read_csv(best), io.read_json(elbow), f"{dataset}: elbow of the {backend} fits")
+    fig = elbow_figure(io.read_csv(best), io.read_json(elbow), io.read_csv(scores),
+                       f"{dataset}: how many clusters, {backend} fits")
     io.save_figure(plot, fig, dpi)
 
 
@@ -182,27 +183,30 @@ def confusion_plot(
     io.save_figure(plot, fig, dpi)
 
 
-def timing(*, records: list[str], benchmarks: list[str], table: str) -> None:
+def timing(*, records: list[str], benchmarks: list[str], reference: str, table: str) -> None:
     """Fit records with the Snakemake benchmark of the job behind each (a per-k backend's fits
-    share their job's), matched by the wildcards of the benchmark paths."""
+    share their job's), matched by the wildcards of the benchmark paths; speedups against the
+    ``reference`` backend."""
     from kmeans_study.aggregate.reports import read_benchmark, timing_table
 
     fits = _records(records)
     per_init = paths.index(paths.FIT_BENCHMARK, [p for p in benchmarks if "/fit/" in p], FIT_KEY)
     per_k = paths.index(paths.FUSED_BENCHMARK, [p for p in benchmarks if "/fit_fused/" in p], FIT_KEY[:2])
-    jobs = []
+    jobs, read = [], {}
     for key in fits[list(FIT_KEY)].itertuples(index=False, name=None):
         path = per_init.get(key) or per_k.get(key[:2])
         if path is None:
             raise DataError(f"no benchmark file among the inputs for the fit {dict(zip(FIT_KEY, key))}")
-        jobs.append(read_benchmark(path))
-    io.write_csv(table, timing_table(fits, jobs))
+        if path not in read:
+            read[path] = read_benchmark(path)
+        jobs.append({"job": path, **read[path]})
+    io.write_csv(table, timing_table(fits, jobs, reference))
 
 
 def timing_plot(*, dataset: str, timing: str, plot: str, dpi: int) -> None:
     from kmeans_study.aggregate.plots import timing_figure
 
-    io.save_figure(plot, timing_figure(io.read_csv(timing), f"{dataset}: fit time per backend"), dpi)
+    io.save_figure(plot, timing_figure(io.read_csv(timing), f"{dataset}: which backend is fastest"), dpi)
 
 
 def agreement(
@@ -241,7 +245,7 @@ def pareto_plot(*, dataset: str, pareto: str, plot: str, dpi: int) -> None:
     from kmeans_study.aggregate.plots import pareto_figure
 
     frame = io.read_csv(pareto)
-    fig = pareto_figure(frame, pareto_ks(frame["k"]), f"{dataset}: fit time vs inertia gap, one point per backend")
+    fig = pareto_figure(frame, pareto_ks(frame["k"]), f"{dataset}: fit time against inertia gap, one point per backend")
     io.save_figure(plot, fig, dpi)
 
 
@@ -280,15 +284,16 @@ def segments(*, X: str, meta: str, best: str, records: list[str], fit_labels: li
 
 def summary(*, config: dict, per_dataset: dict[str, dict], md: str, provenance: str) -> None:
     """per_dataset : dataset -> {"meta": path, "elbows": {backend: path}, "quality": {backend:
-    path} (labelled datasets), "timing", "pareto", "agreement", "elbow_agreement": paths,
+    path} (labelled datasets), "timing", "pareto", "agreement" (two backends or more): paths,
     "files": [paths], "sample_records": [paths]}."""
     from pathlib import Path
 
     from kmeans_study.aggregate.summary import dataset_section, summary_markdown
-    from kmeans_study.config import config_hash, init_ids, reference_backend
+    from kmeans_study.config import backend_names, config_hash, init_ids, reference_backend, registered
     from kmeans_study.runtime import library_versions
 
     base = Path(md).parent
+    exact = {b: registered(config, b).exact for b in backend_names(config)}
     sections, versions, checksums = [], library_versions(["pandas", "matplotlib", "kneed", "sklearn"]), {}
     for name, files in per_dataset.items():
         facts = io.read_json(files["meta"])
@@ -296,6 +301,7 @@ def summary(*, config: dict, per_dataset: dict[str, dict], md: str, provenance: 
         loaded = {
             "meta": facts,
             "reference": reference_backend(config),
+            "exact": exact,
             "elbows": {b: io.read_json(p) for b, p in files["elbows"].items()},
             "quality": {b: io.read_csv(p) for b, p in files.get("quality", {}).items()},
             "timing": io.read_csv(files["timing"]),
@@ -304,7 +310,6 @@ def summary(*, config: dict, per_dataset: dict[str, dict], md: str, provenance: 
         }
         if "agreement" in files:
             loaded["agreement"] = io.read_csv(files["agreement"])
-            loaded["elbow_agreement"] = io.read_csv(files["elbow_agreement"])
         sections.append(dataset_section(name, loaded, base))
     for record_path in {p for files in per_dataset.values() for p in files["sample_records"]}:
         versions.update(io.read_json(record_path)["versions"])

@@ -81,6 +81,8 @@ rule timing:
     localrule: True
     conda:
         "../../envs/aggregate.yaml"
+    params:
+        reference=reference_backend(config),
     script:
         "../../scripts/timing.py"
 

@@ -314,7 +314,6 @@ def summary_structure():
             entry["quality"] = per_backend(paths.QUALITY, dataset)
         if len(BACKENDS) > 1:
             entry["agreement"] = paths.fmt(paths.AGREEMENT, dataset=dataset)
-            entry["elbow_agreement"] = paths.fmt(paths.ELBOW_AGREEMENT, dataset=dataset)
         structure[dataset] = entry
     return structure
 

@@ -5,6 +5,7 @@ rule elbow_plot:
     input:
         best=paths.BEST_INIT,
         elbow=paths.ELBOW_JSON,
+        scores=paths.ELBOW_SCORES,
     output:
         plot=report(
             paths.ELBOW_PLOT,

@@ -8,7 +8,7 @@ from kmeans_study import io
 
 RECORD_COLUMNS = [
     "dataset", "backend", "k", "init_id", "init", "inertia", "n_iter", "converged", "fit_wall_s", "fit_cpu_s",
-    "threads", "n_points", "peak_rss_mb",
+    "threads", "n_points", "peak_rss_mb", "data_mb",
 ]
 
 
@@ -22,7 +22,9 @@ def load_records(paths) -> pd.DataFrame:
     """One row per fit record: the columns in RECORD_COLUMNS plus ``points_used`` (points the
     backend trained on), ``blas`` (kernel summary), ``own_assignment_exact_fraction`` (approximate
     backends: the share of points their own search puts on the exact nearest final centroid;
-    empty for exact ones), ``assignment`` (what the assignment step did) and ``record_path``."""
+    empty for exact ones), ``assignment`` (what the assignment step did),
+    ``fit_time_attributed`` (the fit was one of a per-k job's, its ``fit_wall_s`` a share of the
+    job's fit time by iterations) and ``record_path``."""
     rows = []
     for path in paths:
         record = io.read_json(path)
@@ -32,10 +34,11 @@ def load_records(paths) -> pd.DataFrame:
             blas=_blas_summary(record),
             own_assignment_exact_fraction=record.get("own_assignment_exact_fraction"),
             assignment=record["details"].get("assignment", "exact"),
+            fit_time_attributed="fit_time_attribution" in record["details"].get("fused", {}),
             record_path=str(path),
         )
         rows.append(row)
-    extra = ["points_used", "blas", "own_assignment_exact_fraction", "assignment", "record_path"]
+    extra = ["points_used", "blas", "own_assignment_exact_fraction", "assignment", "fit_time_attributed", "record_path"]
     return pd.DataFrame(rows, columns=RECORD_COLUMNS + extra)
 
 

@@ -13,11 +13,25 @@ import numpy as np
 import pandas as pd
 
 
+def line(x, y) -> tuple[float, float]:
+    """(slope, intercept) of the least-squares straight line through (x, y), in float64."""
+    slope, intercept = np.polyfit(np.asarray(x, dtype=np.float64), np.asarray(y, dtype=np.float64), 1)
+    return float(slope), float(intercept)
+
+
+def cut_lines(ks, inertias, t: int) -> tuple[tuple[float, float], tuple[float, float]]:
+    """The two lines of cut t: (slope, intercept) fitted to the first t points by k and to the
+    rest, the lines whose R^2 the two-line method scores."""
+    order = np.argsort(ks)
+    ks, y = np.asarray(ks)[order], np.asarray(inertias, dtype=np.float64)[order]
+    return line(ks[:t], y[:t]), line(ks[t:], y[t:])
+
+
 def line_r2(x: np.ndarray, y: np.ndarray) -> float:
     """R^2 of the least-squares line through (x, y); 1.0 for constant y, which a line fits exactly."""
     x = np.asarray(x, dtype=np.float64)
     y = np.asarray(y, dtype=np.float64)
-    slope, intercept = np.polyfit(x, y, 1)
+    slope, intercept = line(x, y)
     ss_res = float(((y - (slope * x + intercept)) ** 2).sum())
     ss_tot = float(((y - y.mean()) ** 2).sum())
     if ss_tot == 0:
@@ -66,7 +80,9 @@ def elbow_summary(ks, inertias) -> dict:
             "k": two_line_elbow(ks, inertias),
             "method": "reference notebook: max over cuts t=2..N-2 of mean R^2 of two straight lines; elbow = k[t]",
         },
-        "kneedle": {"k": kneedle_elbow(ks, inertias), "method": "kneed.KneeLocator(curve=convex, direction=decreasing, S=1)"},
+        "kneedle": {
+            "k": kneedle_elbow(ks, inertias), "method": "kneed.KneeLocator(curve=convex, direction=decreasing, S=1)"
+        },
     }
 
 

@@ -68,7 +68,7 @@ def pareto_table(records: pd.DataFrame, by_init: pd.DataFrame | None, reference:
     table["reference"] = reference
     table["on_frontier"] = False
     table["recommended"] = False
-    for k, group in table.groupby("k"):
+    for _, group in table.groupby("k"):
         times, gaps = group["fit_wall_s_median"].to_numpy(), group["inertia_gap_median"].to_numpy()
         for index, t, g in zip(group.index, times, gaps):
             dominated = ((times <= t) & (gaps <= g) & ((times < t) | (gaps < g))).any()
@@ -87,8 +87,9 @@ def recommendations(table: pd.DataFrame) -> pd.DataFrame:
     return table[table["recommended"]][columns].reset_index(drop=True)
 
 
-def pareto_ks(ks: list[int], most: int = 6) -> list[int]:
-    """The k values drawn: all of them, or ``most`` evenly spread ones including both ends."""
+def pareto_ks(ks: list[int], most: int = 12) -> list[int]:
+    """The k values drawn, one panel each: all of them up to ``most`` (three rows of four panels
+    fit a page), else ``most`` evenly spread ones including both ends."""
     ks = sorted(set(int(k) for k in ks))
     if len(ks) <= most:
         return ks

@@ -33,50 +33,90 @@ def confusion_and_quality(
         rows.append({"k": int(k), "best_init_id": int(init_id), "inertia": inertia, **quality(labels, clusters)})
     confusion = pd.concat(blocks, ignore_index=True)
     cluster_columns = sorted((c for c in confusion.columns if c.startswith("cluster_")), key=lambda c: int(c[8:]))
-    confusion = confusion[["k", "best_init_id", "label", *cluster_columns]].astype({c: "Int64" for c in cluster_columns})
+    confusion = confusion[["k", "best_init_id", "label", *cluster_columns]]
+    confusion = confusion.astype({c: "Int64" for c in cluster_columns})
     return confusion, pd.DataFrame(rows)
 
 
 def read_benchmark(path) -> dict[str, float]:
-    """Snakemake benchmark file: wall seconds and peak resident memory (MB) of the whole job, as
-    Snakemake sampled it (a job shorter than the sampling interval may show too little)."""
+    """Snakemake's benchmark of one job: its wall seconds (process start, imports, loading, the
+    fit(s), evaluation and writing) and ``max_rss``, the largest sum of resident memory over the
+    job's process tree (the shell and the script's Python process) among Snakemake's samples: one
+    at the start, then every 0.5 s for 15 s and every 30 s after (snakemake/benchmark.py), so a
+    lower bound that misses peaks between samples."""
     table = io.read_csv(path, sep="\t")
-    return {"job_wall_s": float(table["s"].iloc[-1]), "benchmark_rss_mb": float(table[BENCHMARK_MEMORY].iloc[-1])}
+    return {"job_wall_s": float(table["s"].iloc[-1]), "job_sampled_rss_mb": float(table[BENCHMARK_MEMORY].iloc[-1])}
 
 
-def timing_table(records: pd.DataFrame, benchmarks: list[dict]) -> pd.DataFrame:
+# A fit this short measures the cost of a call (Python, argument checks, thread pools, allocation,
+# a copy of the data), not the algorithm: its time per iteration is mostly that cost spread over
+# the iterations, and a speedup between two such fits says nothing about the algorithms. A few
+# iterations are enough to time when they take long (large k: 4 iterations of 0.5 s and more).
+SHORT_FIT_S = 0.05
+FEW_ITERATIONS = 5
+FEW_ITERATIONS_S = 0.5
+FIXED_COST_RULE = (
+    f"median fit under {SHORT_FIT_S * 1e3:g} ms, or under {FEW_ITERATIONS} iterations and {FEW_ITERATIONS_S:g} s"
+)
+
+
+def fixed_cost_dominated(fit_wall_s, n_iter):
+    """Whether fits of median wall time ``fit_wall_s`` (s) and median iterations ``n_iter`` are
+    too short to time the algorithm (FIXED_COST_RULE). Scalars or aligned Series."""
+    return (fit_wall_s < SHORT_FIT_S) | ((n_iter < FEW_ITERATIONS) & (fit_wall_s < FEW_ITERATIONS_S))
+
+
+def timing_table(records: pd.DataFrame, jobs: list[dict], reference: str) -> pd.DataFrame:
     """Per backend and k, over inits: fit time (median, min, max), iterations, seconds per
-    iteration, speedup against sklearn (ratio of median fit times), peak memory (the fit process's
-    own peak RSS from getrusage, and the Snakemake benchmark's sampled peak), what the backend
-    trained on and the BLAS kernels it ran with.
+    iteration, whether those are fixed-cost dominated, speedup against ``reference`` (ratio of
+    median fit times), the jobs behind the fits, peak memory, what the backend trained on and the
+    BLAS kernels it ran with.
 
-    records : load_records() rows; benchmarks : read_benchmark() of each record's job, same order.
+    records : load_records() rows; jobs : one dict per record, same order: ``job`` (its job's
+    benchmark path, shared by the fits of a per-k job) and read_benchmark()'s fields.
+
+    Columns beyond the names: ``fit_time_attributed`` is true where a per-k job fitted all inits
+    together and each init's fit time is its share of the job's by iterations; ``fits_per_job``
+    and ``job_wall_s_per_fit`` (the jobs' wall seconds summed, over the fits they ran) compare what
+    the jobs cost, startup included; ``fit_process_peak_rss_mb`` is the largest of the fit
+    processes' own peaks (runtime.peak_rss_mb: interpreter, imported libraries, the pages of the
+    memory-mapped data they touched, the fit's arrays); ``job_sampled_rss_mb`` the largest of
+    Snakemake's sampled peaks (see read_benchmark).
     """
-    frame = pd.concat([records.reset_index(drop=True), pd.DataFrame(benchmarks)], axis=1)
+    frame = pd.concat([records.reset_index(drop=True), pd.DataFrame(jobs)], axis=1)
     frame["s_per_iter"] = frame["fit_wall_s"] / frame["n_iter"]
+    frame["fits_in_job"] = frame.groupby("job")["job"].transform("size")
     grouped = frame.groupby(["backend", "k"], sort=True)
     table = grouped.agg(
         n_inits=("init_id", "size"),
         fit_wall_s_median=("fit_wall_s", "median"),
         fit_wall_s_min=("fit_wall_s", "min"),
         fit_wall_s_max=("fit_wall_s", "max"),
+        fit_time_attributed=("fit_time_attributed", "all"),
         fit_cpu_s_median=("fit_cpu_s", "median"),
         n_iter_median=("n_iter", "median"),
         s_per_iter_median=("s_per_iter", "median"),
         inertia_best=("inertia", "min"),
-        job_wall_s_median=("job_wall_s", "median"),
-        peak_rss_mb_max=("peak_rss_mb", "max"),
-        benchmark_rss_mb_max=("benchmark_rss_mb", "max"),
+        n_jobs=("job", "nunique"),
+        fits_per_job=("fits_in_job", "max"),
+        fit_process_peak_rss_mb=("peak_rss_mb", "max"),
+        job_sampled_rss_mb=("job_sampled_rss_mb", "max"),
+        data_mb=("data_mb", "max"),
         threads=("threads", "max"),
         points_used=("points_used", "max"),
         n_points=("n_points", "max"),
         blas=("blas", "first"),
     ).reset_index()
-    if "sklearn" in set(table["backend"]):
-        reference = table[table["backend"] == "sklearn"].set_index("k")["fit_wall_s_median"]
-        table["speedup_vs_sklearn"] = table["k"].map(reference) / table["fit_wall_s_median"]
-    else:
-        table["speedup_vs_sklearn"] = np.nan
+    job_seconds = (
+        frame.drop_duplicates("job").groupby(["backend", "k"])["job_wall_s"]
+        .agg(job_wall_s_median="median", job_wall_s_total="sum").reset_index()
+    )
+    table = table.merge(job_seconds, on=["backend", "k"], how="left", validate="one_to_one")
+    table["job_wall_s_per_fit"] = table.pop("job_wall_s_total") / table["n_inits"]
+    table["fixed_cost_dominated"] = fixed_cost_dominated(table["fit_wall_s_median"], table["n_iter_median"])
+    ref_time = table[table["backend"] == reference].set_index("k")["fit_wall_s_median"]
+    table["speedup_vs_reference"] = table["k"].map(ref_time) / table["fit_wall_s_median"]
+    table["reference"] = reference
     return table
 
 

@@ -1,0 +1,118 @@
+"""The summary page: answers first, in words and numbers, then readable tables at one k."""
+
+import re
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from study_tables import BLOBS, DEFAULT_STUDY, study_tables
+
+from kmeans_study.aggregate.summary import dataset_section, shown_k
+
+KS = list(range(5, 16))
+EXACT = {"sklearn": True, "faiss": True, "faiss_sampled": False, "fused": True}
+META = {"source": "mnist5k", "shape": [5000, 784], "preprocessing": [{"step": "zscore"}], "n_distinct_points": 5000,
+        "has_labels": True, "n_label_classes": 10}
+
+
+def inputs_of(backends: dict, meta: dict = META) -> dict:
+    tables = study_tables(backends, KS, 10, "sklearn")
+    quality = {
+        b: pd.DataFrame({"k": KS, "inertia": best["inertia_best"], "purity": 0.5, "ari": [0.3 + 0.01 * k for k in KS],
+                         "nmi": 0.5, "homogeneity": 0.5, "completeness": 0.5})
+        for b, best in tables["best"].items()
+    }
+    files = [f"results/d/{name}" for name in ("timing.csv", "timing.png", "pareto.csv", "agreement.csv")]
+    files += [f"results/d/{b}/{name}" for name in ("best_init.csv", "elbow.png") for b in backends]
+    return {"meta": meta, "reference": "sklearn", "exact": EXACT, "elbows": tables["elbows"], "quality": quality,
+            "timing": tables["timing"], "pareto": tables["pareto"], "agreement": tables["agreement"], "files": files}
+
+
+@pytest.fixture(scope="module")
+def mnist_like():
+    inputs = inputs_of(DEFAULT_STUDY)
+    return inputs, dataset_section("d", inputs, Path("results"))
+
+
+def section(text: str, heading: str) -> str:
+    return text.split(heading, 1)[1].split("\n### ", 1)[0]
+
+
+def table_rows(text: str) -> list[list[str]]:
+    lines = [line for line in text.splitlines() if line.startswith("|")]
+    return [[cell.strip() for cell in line.strip("|").split("|")] for line in lines if not line.startswith("|---")]
+
+
+def test_the_answers_come_first_in_words_and_numbers(mnist_like):
+    inputs, text = mnist_like
+    answers = text.split("\n### ", 1)[0]
+    for question in ("How many clusters", "How good", "Fastest", "Do the backends agree"):
+        assert f"- **{question}:**" in answers
+    k, _ = shown_k(inputs)
+    fastest = inputs["timing"][inputs["timing"]["k"] == k].sort_values("fit_wall_s_median").iloc[0]
+    speedup = f"{fastest['speedup_vs_reference']:.2f}x"
+    assert f"`{fastest['backend']}`: {speedup}" in answers
+    gap = inputs["pareto"].set_index(["k", "backend"]).loc[(k, "faiss_sampled"), "ari_median"]
+    assert f"ARI {gap:.3f}" in answers  # the approximate backend's quality cost is in the answers
+    assert "no evidence for the k" in answers
+
+
+def test_tables_have_readable_headers_and_no_column_empty_in_every_row(mnist_like):
+    _, text = mnist_like
+    assert not re.search(r"\b[a-z]+_[a-z_]+_(median|max|min|mb)\b", text.replace("`job_sampled_rss_mb`", ""))
+    for heading in ("### How many clusters", "### How good", "### Which backend is fastest", "### Fastest within",
+                    "### Do the backends agree"):
+        header, *rows = table_rows(section(text, heading))
+        for column in range(len(header)):
+            assert {row[column] for row in rows} - {"none", "n/a", ""}, (heading, header[column])
+
+
+def test_the_fastest_table_is_sorted_by_fit_time_names_the_winner_and_keeps_small_gaps(mnist_like):
+    inputs, text = mnist_like
+    header, *rows = table_rows(section(text, "### Which backend is fastest"))
+    times = [float(row[1].rstrip("‡")) for row in rows]
+    assert times == sorted(times) and rows[0][0].startswith("**")
+    column = header.index("inertia gap vs `sklearn`")
+    gaps = {row[0].strip("*`"): row[column] for row in rows}
+    assert gaps["faiss"] == "+1.0e-07%" and gaps["faiss_sampled"] == "+1.20%" and gaps["sklearn"] == "0%"
+    assert "speedup vs `sklearn`" in header and "‡" in rows[0][1]  # fused's fit time is a share of its job
+
+
+def test_fits_too_short_to_time_are_flagged_with_the_rule():
+    text = dataset_section("blobs", inputs_of(BLOBS), Path("results"))
+    answers = text.split("\n### ", 1)[0]
+    assert "†" in answers and "median fit under 50 ms, or under 5 iterations and 0.5 s" in answers
+    _, *rows = table_rows(section(text, "### Which backend is fastest"))
+    assert all(row[2].endswith("†") for row in rows)
+
+
+def test_the_naive_agreement_is_explained_not_shown(mnist_like):
+    _, text = mnist_like
+    agreement = section(text, "### Do the backends agree")
+    assert "mean(a == b)" in agreement and "reads like the matched agreement" in agreement
+    header, *_ = table_rows(agreement)
+    assert not any("naive" in column or "unmatched" in column for column in header)
+
+
+def test_files_are_grouped_and_each_name_appears_once(mnist_like):
+    _, text = mnist_like
+    files = section(text, "### Files")
+    link_texts = re.findall(r"\[([^]]+)\]", files)
+    assert "best_init.csv" not in link_texts and files.count("- best_init.csv: [sklearn](d/sklearn/best_init.csv)") == 1
+    assert "[timing.csv](d/timing.csv)" in files
+
+
+def elbow(ks, two_line):
+    return {"k": ks, "two_line": {"k": two_line}, "kneedle": {"k": None}}
+
+
+@pytest.mark.parametrize("ks, two_line, classes, expected, why", [
+    ([5, 6, 7, 8, 9], 7, 10, 7, "two-line elbow"),
+    ([8, 10, 12], None, 10, 10, "number of label classes"),
+    ([2, 3, 4], None, 10, 3, "middle k"),
+    ([2, 3, 4], None, 0, 3, "middle k"),
+])
+def test_the_shown_k_and_why(ks, two_line, classes, expected, why):
+    inputs = {"reference": "r", "elbows": {"r": elbow(ks, two_line)}, "meta": {"n_label_classes": classes}}
+    k, reason = shown_k(inputs)
+    assert k == expected and why in reason
