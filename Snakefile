@@ -27,3 +27,22 @@ rule all:
     default_target: True
     input:
         get_final_output(),
+
+
+# The run's last line: where the answers are (the terminal view prints it after Snakemake's own).
+onsuccess:
+    import os
+    import sys
+    from snakemake.logging import logger
+    from kmeans_study.console import LAST_LINE, results_pointer
+
+    logger.info(
+        results_pointer(
+            workflow.rundir,
+            os.getcwd(),
+            workflow.main_snakefile,
+            workflow.overwrite_configfiles,
+            sys.argv[0],
+        ),
+        extra={LAST_LINE: True},
+    )
