@@ -21,6 +21,7 @@ include: "workflow/rules/fit.smk"
 include: "workflow/rules/aggregate.smk"
 include: "workflow/rules/plots.smk"
 include: "workflow/rules/examples.smk"
+include: "workflow/rules/report.smk"
 
 
 rule all:

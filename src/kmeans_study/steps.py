@@ -322,3 +322,15 @@ def summary(config: dict, per_dataset: dict[str, dict], out_md: str, out_json: s
     io.write_json(out_json, provenance)
     with io.atomic_path(out_md) as tmp:
         tmp.write_text(summary_markdown(config, sections, provenance))
+
+
+def report_page(source: str, out: str) -> None:
+    """The HTML report's page of one table or Markdown result file (see ``report_pages``)."""
+    from pathlib import Path
+
+    from kmeans_study import paths
+    from kmeans_study.report_pages import page
+
+    text = page(source, Path(source).relative_to(paths.RESULTS).as_posix())
+    with io.atomic_path(out) as tmp:
+        tmp.write_text(text, encoding="utf-8")

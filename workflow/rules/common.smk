@@ -8,7 +8,7 @@ from pathlib import Path
 # this file again), so inserting it here is enough.
 sys.path.insert(0, str(Path(workflow.basedir) / "src"))
 
-from kmeans_study import paths
+from kmeans_study import paths, report_pages
 from kmeans_study.backends import REGISTRY
 from kmeans_study.data.prepare import k_problem
 from kmeans_study.fit import RECORD_VERSION
@@ -211,4 +211,5 @@ def summary_inputs():
 
 def get_final_output():
     targets = [f for dataset in config["datasets"] for f in dataset_reports(dataset)]
-    return targets + [paths.SUMMARY, paths.PROVENANCE]
+    targets += [paths.SUMMARY, paths.PROVENANCE]
+    return targets + report_pages.pages_for(targets, PAGE_SOURCES)  # see report.smk
