@@ -136,6 +136,15 @@ def test_a_dry_run_prints_per_rule_the_job_count_and_wildcard_values():
     assert console.close() == []
 
 
+def test_a_dry_runs_reasons_wrap_and_drop_the_pointer_to_job_listings():
+    rules = ", ".join(f"rule_{i}" for i in range(30))
+    message = f"Reasons:\n    (check individual jobs above for details)\n    missing output files:\n        {rules}"
+    lines = feed(Console(start=0.0, dryrun=True), record(msg=message))
+    assert lines[:2] == ["Reasons:", "    missing output files:"]
+    assert len(lines) > 4 and all(len(line) <= 100 and line.startswith("        rule_") for line in lines[2:])
+    assert " ".join(line.strip() for line in lines[2:]) == rules
+
+
 def test_wildcard_values_are_summarised():
     assert value_range({"3", "1", "2"}) == "1-3"
     assert value_range({"1", "3"}) == "1, 3"

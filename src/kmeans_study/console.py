@@ -19,6 +19,7 @@ from __future__ import annotations
 import logging
 import os
 import re
+import textwrap
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -49,6 +50,8 @@ _EXIT_STATUS = re.compile(r"returned non-zero exit status \d+")
 # Lines of a failed job's log shown when the log names no cause.
 LOG_TAIL_LINES = 40
 MAX_LISTED = 3
+# Lines that list things wrap at this width.
+WIDTH = 100
 
 
 def clock(seconds: float) -> str:
@@ -170,8 +173,13 @@ class Console:
             where = f"; Snakemake's complete log: {self.shown_path(self.complete_log)}" if self.complete_log else ""
             return [f"Elapsed time {elapsed}{where}"]
         if message.startswith("Reasons:"):
-            # Snakemake points at job listings that this view does not print.
+            # Snakemake points at job listings that this view does not print; its rule lists wrap.
             message = message.replace("\n    (check individual jobs above for details)", "")
+            return [
+                wrapped
+                for line in message.splitlines()
+                for wrapped in textwrap.wrap(line, WIDTH, subsequent_indent=" " * (len(line) - len(line.lstrip())))
+            ]
         return [message]
 
     def _on_workflow_started(self, record) -> list[str]:
@@ -199,7 +207,9 @@ class Console:
         config = f", config {', '.join(self.configfiles)}" if self.configfiles else ""
         cores = f" on {self.cores} cores" if self.cores else ""
         per_rule = ", ".join(f"{rule} {n}" for rule, n in stats.items())
-        return [f"{total} jobs to run{cores}{config}", f"  per rule: {per_rule}"]
+        return [f"{total} jobs to run{cores}{config}"] + textwrap.wrap(
+            per_rule, WIDTH, initial_indent="  per rule: ", subsequent_indent="    "
+        )
 
     def _plan(self) -> list[str]:
         """The dry run's plan: per rule, how many jobs and over which wildcard values."""

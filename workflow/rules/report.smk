@@ -22,7 +22,7 @@ for flagged in [
     # The pattern as written (the rule's wildcard constraints apply to the file's own rule).
     source = strip_wildcard_constraints(str(flagged))
     page = paths.report_page(source)
-    name = "page_" + re.sub(r"\W+", "_", Path(source).name).strip("_")
+    name = "page_" + re.sub(r"[\W_]+", "_", Path(source).name).strip("_")
     if name in {r.name for r in workflow.rules}:
         raise ValueError(f"two report files named {Path(source).name}: rename one")
     PAGE_SOURCES.append(source)
