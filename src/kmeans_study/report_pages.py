@@ -13,7 +13,9 @@ where its styles, all scoped to ``.kms-page`` and the report's landing layout, a
 from __future__ import annotations
 
 import base64
+import csv
 import html
+import io
 import math
 import numbers
 import re
@@ -150,21 +152,17 @@ def _is_number(value) -> bool:
 
 def csv_body(path: str) -> str:
     """A CSV file as an HTML table (numbers right-aligned and rounded, see ``format_column``) under
-    a line with its size and a link that downloads it."""
-    import pandas as pd
-
+    a line with its size and a link that downloads it. Read with the csv module: a page job should
+    not pay for importing pandas."""
     raw = Path(path).read_bytes()
-    table = pd.read_csv(path)
-    columns = [format_column([_plain(v) for v in table[name]]) for name in table.columns]
-    head = "".join(f"<th>{_breakable(name)}</th>" for name in table.columns)
-    rows = [
-        "<tr>" + "".join(_cell(text, key) for text, key in cells) + "</tr>"
-        for cells in zip(*columns)
-    ]
+    header, *records = list(csv.reader(io.StringIO(raw.decode("utf-8"))))
+    columns = [format_column([_value(r[i] if i < len(r) else "") for r in records]) for i in range(len(header))]
+    head = "".join(f"<th>{_breakable(name)}</th>" for name in header)
+    rows = ["<tr>" + "".join(_cell(text, key) for text, key in cells) + "</tr>" for cells in zip(*columns)]
     name = Path(path).name
     download = f'<a download="{html.escape(name)}" href="data:text/csv;base64,{base64.b64encode(raw).decode()}">download {html.escape(name)}</a>'
     return (
-        f'<p class="meta">{len(table)} rows, {len(table.columns)} columns; click a column header to sort; {download}</p>\n'
+        f'<p class="meta">{len(records)} rows, {len(header)} columns; click a column header to sort; {download}</p>\n'
         f"<table><thead><tr>{head}</tr></thead><tbody>\n" + "\n".join(rows) + "\n</tbody></table>"
     )
 
@@ -245,13 +243,16 @@ def _cell(text: str, exact: str | None) -> str:
     return f'<td class="num" data-v="{html.escape(exact)}">{html.escape(text)}</td>'
 
 
-def _plain(value):
-    """A pandas cell as a plain Python value (numpy scalars and pandas' missing markers unwrapped)."""
-    import pandas as pd
-
-    if value is pd.NA or value is pd.NaT:
+def _value(text: str):
+    """A CSV cell as a number where it reads as one (empty and NaN: missing), else the text."""
+    if text.strip().lower() in ("", "nan"):
         return None
-    return value.item() if hasattr(value, "item") else value
+    for kind in (int, float):
+        try:
+            return kind(text)
+        except ValueError:
+            pass
+    return text
 
 
 def _breakable(name: str) -> str:
