@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 CORES ?= 2
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint lock benchmark benchmark-large-k clean-results
+.PHONY: run test lint lock benchmark benchmark-large-k report-check clean-results
 
 $(STAMP): requirements.txt pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -31,6 +31,13 @@ benchmark: $(STAMP)
 benchmark-large-k: $(STAMP)
 	$(BIN)/python -m kmeans_study run --cores $(CORES) --configfile workflow/configs/large_k.yaml
 	$(BIN)/python -m kmeans_study.benchmark_large_k
+
+# The HTML report as a reader sees it: builds report.html for the results of `make run`, then
+# screenshots of its landing page (the summary), a table, a figure and the summary's own page in
+# results/report_check/. Needs chromium (Debian: apt-get install chromium).
+report-check: $(STAMP)
+	$(BIN)/snakemake --report report.html
+	$(BIN)/python -m kmeans_study.report_check report.html results/report_check
 
 # Linters: Snakemake's formatter and linter, and ruff on the Python code (CI runs this before the tests).
 lint: $(STAMP)

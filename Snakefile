@@ -21,9 +21,29 @@ include: "workflow/rules/fit.smk"
 include: "workflow/rules/aggregate.smk"
 include: "workflow/rules/plots.smk"
 include: "workflow/rules/examples.smk"
+include: "workflow/rules/report.smk"
 
 
 rule all:
     default_target: True
     input:
         get_final_output(),
+
+
+# The run's last line: where the answers are (the terminal view prints it after Snakemake's own).
+onsuccess:
+    import os
+    import sys
+    from snakemake.logging import logger
+    from kmeans_study.console import LAST_LINE, results_pointer
+
+    logger.info(
+        results_pointer(
+            workflow.rundir,
+            os.getcwd(),
+            workflow.main_snakefile,
+            workflow.overwrite_configfiles,
+            sys.argv[0],
+        ),
+        extra={LAST_LINE: True},
+    )

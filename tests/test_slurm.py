@@ -83,7 +83,7 @@ def test_the_slurm_profile_submits_fits_through_sbatch_retries_failures_and_matc
     failed = [job_id for job_id, parts in kinds.items() if parts[:2] == ("rule_prepare_dataset", "broken")]
     assert len(failed) == 3, kinds
     assert {job_state(job_id) for job_id in failed} == {"FAILED"}
-    assert "row 3, column 2 holds nan" in Path(submitted[failed[0]]).read_text()
+    assert "row 3, column 'b' has a missing value" in Path(submitted[failed[0]]).read_text()
     # Everything else: the blobs preparation and blobs' grouped inits+fits (8 inits, each with its
     # 2 fits, in one 20-component group: 1 SLURM job) completed; the aggregates ran on this host.
     rest = sorted(parts[0] for job_id, parts in kinds.items() if job_id not in failed)

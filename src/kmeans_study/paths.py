@@ -52,6 +52,15 @@ PARETO_PLOT = _DATASET + "/pareto.png"
 SUMMARY = RESULTS + "/summary.md"
 PROVENANCE = RESULTS + "/provenance.json"
 
+# The HTML report's view of tables and Markdown files (workflow/rules/report.smk).
+REPORT_PAGES = RESULTS + "/report"
+
+
+def report_page(path: str) -> str:
+    """The HTML page showing a result file (or pattern) in the HTML report, under REPORT_PAGES at
+    the file's place in RESULTS: ``results/{dataset}/timing.csv`` -> ``results/report/{dataset}/timing.csv.html``."""
+    return f"{REPORT_PAGES}/{Path(path).relative_to(RESULTS).as_posix()}.html"
+
 
 _FIT_TAIL = "{dataset}/{backend}/k{k}/init{init_id}"
 

@@ -11,31 +11,37 @@ from kmeans_study.backends.base import BackendUnavailable
 from kmeans_study.config import ConfigError
 from kmeans_study.data.sources import DataError
 from kmeans_study.io import CorruptFile
+from kmeans_study.joblog import LOG_FORMAT
 
 # MemoryError: numpy says what it could not allocate ("Unable to allocate 512. GiB for an array with
 # shape (2147483647, 32)"), which is the one line a user needs for data too large for the machine.
 USER_ERRORS = (ConfigError, DataError, BackendUnavailable, CorruptFile, MemoryError)
+log = logging.getLogger(__name__)
 
 
 def run(log_path: str, step: Callable, *args, **kwargs):
     """Run ``step(*args, **kwargs)`` with logging sent to ``log_path``.
 
     A user error (bad config or data) exits with status 1 and a one-line message on stderr, which
-    Snakemake shows; any other exception propagates with its traceback.
+    Snakemake shows; any other exception propagates with its traceback. Either way the log's last
+    ERROR line names the cause (the terminal view shows it, see ``joblog.error_line``), and a
+    traceback goes to the log too, where a cluster job's stderr is not at hand.
     """
-    logging.basicConfig(
-        filename=log_path, level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s", force=True
-    )
+    logging.basicConfig(filename=log_path, level=logging.INFO, format=LOG_FORMAT, force=True)
     logging.captureWarnings(True)
-    logging.info("start %s", step.__name__)
+    log.info("start %s", step.__name__)
     started, started_cpu = time.perf_counter(), time.process_time()
     try:
         result = step(*args, **kwargs)
     except USER_ERRORS as exc:
-        logging.error("%s", exc)
+        log.error("%s", exc)
         print(f"kmeans-study error: {exc}", file=sys.stderr)
         sys.exit(1)
-    logging.info(
+    except Exception as exc:
+        # The cause on the ERROR line itself (the terminal view shows that line), then the traceback.
+        log.exception("%s: %s", type(exc).__name__, exc)  # noqa: TRY401
+        raise
+    log.info(
         "done %s in %.2f s (cpu %.2f s)", step.__name__, time.perf_counter() - started, time.process_time() - started_cpu
     )
     return result

@@ -323,3 +323,14 @@ def summary(*, config: dict, per_dataset: dict[str, dict], md: str, provenance: 
     io.write_json(provenance, facts)
     with io.atomic_path(md) as tmp:
         tmp.write_text(summary_markdown(config, sections, facts))
+
+
+def report_page(*, source: str, page: str) -> None:
+    """The HTML report's page of one table, Markdown file or figure (see ``report_pages``)."""
+    from pathlib import Path
+
+    from kmeans_study.report_pages import page as render
+
+    text = render(source, Path(source).relative_to(paths.RESULTS).as_posix())
+    with io.atomic_path(page) as tmp:
+        tmp.write_text(text, encoding="utf-8")

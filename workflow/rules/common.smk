@@ -2,12 +2,12 @@ import re
 import sys
 from pathlib import Path
 
-# This file and the rule scripts import the project's package: installed (make installs it, editable)
+# This file and the rule scripts import the project's package, installed (make installs it, editable)
 # or else from src/. Snakemake appends this process's sys.path to every script's own, so src/ inserted
 # here also reaches scripts running where the package is not installed (a conda env, a cluster node).
 sys.path.insert(0, str(Path(workflow.basedir) / "src"))
 
-from kmeans_study import paths
+from kmeans_study import paths, report_pages
 from kmeans_study.io import CorruptFile, read_json
 from kmeans_study.data.prepare import k_problem
 from kmeans_study.fit import RECORD_VERSION
@@ -338,4 +338,5 @@ def the_summary_structure(wildcards):
 
 def get_final_output():
     targets = [f for dataset in config["datasets"] for f in dataset_reports(dataset)]
-    return targets + [paths.SUMMARY, paths.PROVENANCE]
+    targets += [paths.SUMMARY, paths.PROVENANCE]
+    return targets + report_pages.pages_for(targets, PAGE_SOURCES)  # see report.smk
