@@ -20,6 +20,7 @@ class Registered(NamedTuple):
 
 REGISTRY: dict[str, Registered] = {
     "sklearn": Registered("kmeans_study.backends.sklearn_backend:SklearnKMeans", "fit_sklearn"),
+    "sklearnex": Registered("kmeans_study.backends.sklearnex_backend:SklearnexKMeans", "fit_sklearnex"),
     "faiss": Registered("kmeans_study.backends.faiss_backend:FaissExact", "fit_faiss"),
     "faiss_sampled": Registered("kmeans_study.backends.faiss_backend:FaissSampled", "fit_faiss"),
     "fused": Registered("kmeans_study.backends.fused_backend:FusedLloyd", "fit_sklearn", per_k=True),

@@ -1,0 +1,461 @@
+"""The one exact assignment kernel, the incremental cluster sums and the evaluation (Numba).
+
+**The exact nearest centroid** of a point x among centroids c_0..c_{k-1} (float32) is the c
+with the smallest squared distance, ties to the lowest index. The kernel computes it as follows:
+
+1. Scores s_c = |c|^2 - 2 x.c from a float32 matrix product (BLAS) and float64 norms. For any
+   summation order, |fl32(x.c) - x.c| <= gamma_d |x| |c| with gamma_d = d u / (1 - d u),
+   u = 2^-24 (Higham, *Accuracy and Stability of Numerical Algorithms*, eq. 3.5), so every score
+   is within ``err = 2 gamma_d |x| max|c|`` (plus float64 rounding) of its exact value.
+2. When the second-best score exceeds the best by more than ``2 err``, the best is the exact
+   nearest centroid. Otherwise every centroid within ``2 err`` of the best is rescored by
+   ``sq_dist_exact`` (float64, one fixed summation order) and the smallest wins, the lowest
+   index on ties.
+
+Every path uses this: the multi-init pass, its pruned variant (whose bounds only skip points
+proven to keep their centroid, with margins above every rounding error), assignment among
+candidate centroids, and the evaluation of every fit record. So they give identical labels by
+construction. The same pass yields an upper bound on each point's distance to its centroid and
+a lower bound on its distance to every other one (``upper``, ``lower``), which pruning keeps.
+"""
+
+from __future__ import annotations
+
+import math
+import threading
+from concurrent.futures import ThreadPoolExecutor
+
+import numba as nb
+import numpy as np
+
+from kmeans_study.lloyd.core import chunks
+
+_JIT = {"cache": True, "nogil": True}
+# Bound bookkeeping (sums of drifts, square roots) runs in float64: a point counts as settled only
+# if its bounds are apart by this relative margin, far above float64 rounding over a fit.
+BOUND_MARGIN = 1e-9
+
+
+def gemm_error(d: int) -> float:
+    """gamma_d for float32 dot products of length d: |fl(x.c) - x.c| <= gamma_d |x| |c|."""
+    nu = d * 2.0**-24
+    return nu / (1.0 - nu)
+
+
+def float64_slack(d: int) -> float:
+    """A relative bound (with a factor 4 to spare) on float64 rounding in a length-d squared
+    distance, a norm or a score: 4 (d + 2) 2^-53."""
+    return 4.0 * (d + 2) * 2.0**-53
+
+
+def _squared_distance(name: str, fastmath):
+    """A compiled squared distance of two float32 vectors in float64, named ``name``."""
+
+    def squared_distance(x, c):
+        total = 0.0
+        for i in range(x.shape[0]):
+            t = np.float64(x[i]) - np.float64(c[i])
+            total += t * t
+        return total
+
+    squared_distance.__name__ = squared_distance.__qualname__ = name  # its own compiled cache entry
+    return nb.njit(fastmath=fastmath, **_JIT)(squared_distance)
+
+
+# Summed in index order: the canonical value that decides near-ties, identical wherever called.
+sq_dist_exact = _squared_distance("sq_dist_exact", False)
+# Summed in any order (vectorised), within float64_slack(d) of it: for bounds and inertia, never
+# to decide a label.
+sq_dist_fast = _squared_distance("sq_dist_fast", {"reassoc", "contract"})
+
+
+@nb.njit(fastmath={"reassoc", "contract"}, **_JIT)
+def _row_norms(X, out):
+    for r in range(X.shape[0]):
+        total = 0.0
+        for i in range(X.shape[1]):
+            v = np.float64(X[r, i])
+            total += v * v
+        out[r] = total
+
+
+@nb.njit(**_JIT)
+def _score(c_sq, g):
+    """The float32 score |c|^2 - 2 x.c of a centroid from its squared norm and product."""
+    return c_sq - (g + g)
+
+
+@nb.njit(**_JIT)
+def _best_two(GT, c_sq, idx, s1, s2):
+    """For every column r of GT (k, R): the lowest float32 score c_sq[c] - 2 GT[c, r] (s1), its
+    c (idx, the lowest on ties) and the second lowest (s2). Vectorised over r."""
+    for r in range(GT.shape[1]):
+        s1[r] = np.inf
+        s2[r] = np.inf
+        idx[r] = 0
+    for c in range(GT.shape[0]):
+        cs = c_sq[c]
+        g = GT[c]
+        for r in range(GT.shape[1]):
+            s = _score(cs, g[r])
+            a = s1[r]
+            lower = s < a
+            b = s2[r]
+            s2[r] = a if lower else (min(b, s))
+            s1[r] = s if lower else a
+            idx[r] = c if lower else idx[r]
+
+
+@nb.njit(**_JIT)
+def _decide(x, x_sq, g, C, c_sq, cand, cmax, gamma, best, s1, s2):
+    """THE exact nearest centroid of x among C[cand] (m candidates), given the float32 products
+    g (m,) of x with them, their squared norms c_sq[cand] (float32), the largest candidate norm
+    cmax, x's squared norm x_sq (float64) and the lowest two scores s1 <= s2 (best: where s1 is,
+    the lowest such index). Returns (position in cand, upper bound on the distance to it, lower
+    bound on the distance to every other candidate), float64 bounds.
+
+    A float32 score |c|^2 - 2 x.c errs by at most err = 2 gamma_d |x| cmax (the product, in any
+    summation order) + 4 u (|x| + cmax)^2 (the norms, the subtraction, and float64 rounding many
+    times over), u = 2^-24. A best score more than 2 err below the second is the exact nearest;
+    otherwise every candidate within 2 err of the best is rescored by ``sq_dist_exact`` and the
+    smallest wins, the lowest position on ties."""
+    xn = math.sqrt(x_sq)
+    span = xn + cmax
+    err = 2.0 * gamma * xn * cmax + 4.0 * 2.0**-24 * span * span
+    label, mine, other = best, np.float64(s1), np.float64(s2)
+    if other - mine <= 2.0 * err:
+        nearest = np.inf
+        for c in range(cand.shape[0]):
+            if np.float64(_score(c_sq[cand[c]], g[c])) - mine <= 2.0 * err:
+                dist = sq_dist_exact(x, C[cand[c]])
+                if dist < nearest:
+                    nearest = dist
+                    label = c
+        other = np.inf
+        for c in range(cand.shape[0]):
+            score = np.float64(_score(c_sq[cand[c]], g[c]))
+            if c == label:
+                mine = score
+            elif score < other:
+                other = score
+    return label, math.sqrt(max(x_sq + mine + err, 0.0)), math.sqrt(max(x_sq + other - err, 0.0))
+
+
+@nb.njit(**_JIT)
+def nearest_block(Xr, x_sq, GT, C, c_sq, cmax, gamma, labels, upper, lower):
+    """The exact nearest of the centroids C (k, d) float32 to each row of Xr (R, d) float32
+    (``_decide``), from the float32 products GT = C @ Xr.T (k, R), the centroids' squared norms
+    c_sq (k,) float32 and their largest norm cmax. x_sq (R,): the rows' squared norms (float64).
+    Writes labels (R,) and the distance bounds upper, lower (R,)."""
+    R = Xr.shape[0]
+    idx = np.empty(R, np.int64)
+    s1 = np.empty(R, np.float32)
+    s2 = np.empty(R, np.float32)
+    _best_two(GT, c_sq, idx, s1, s2)
+    everyone = np.arange(C.shape[0])
+    for r in range(R):
+        labels[r], upper[r], lower[r] = _decide(Xr[r], x_sq[r], GT[:, r], C, c_sq, everyone, cmax, gamma, idx[r],
+                                                s1[r], s2[r])
+
+
+@nb.njit(fastmath={"reassoc", "contract"}, **_JIT)
+def _dot(x, c):
+    """float32 product of two float32 vectors, summed in any order (within gamma_d of exact)."""
+    total = np.float32(0.0)
+    for i in range(x.shape[0]):
+        total += x[i] * c[i]
+    return total
+
+
+@nb.njit(**_JIT)
+def nearest_among(X, x_sq, C, c_sq, lists, cmax, owner, gamma, labels, upper, lower):
+    """The exact nearest centroid of each row r of X (n, d) among its candidate list
+    lists[owner[r]] (lists (L, m) centroid ids, cmax (L,) the largest norm in each): ``_decide``
+    on products computed without BLAS. Writes labels (n,) (centroid ids) and the bounds upper,
+    lower (n,): to the chosen centroid and to every other candidate of the row."""
+    m = lists.shape[1]
+    g = np.empty(m, np.float32)
+    for r in range(X.shape[0]):
+        cand = lists[owner[r]]
+        x = X[r]
+        s1 = np.float32(np.inf)
+        s2 = np.float32(np.inf)
+        best = 0
+        for c in range(m):
+            g[c] = _dot(x, C[cand[c]])
+            s = _score(c_sq[cand[c]], g[c])
+            if s < s1:
+                s2, s1, best = s1, s, c
+            elif s < s2:
+                s2 = s
+        pos, upper[r], lower[r] = _decide(x, x_sq[r], g, C, c_sq, cand, cmax[owner[r]], gamma, best, s1, s2)
+        labels[r] = cand[pos]
+
+
+@nb.njit(fastmath={"reassoc", "contract"}, **_JIT)
+def _dots(Xr, C, GT):
+    """GT = C @ Xr.T (k, R) float32 without BLAS, for few rows: four centroids per sweep of a row
+    (each float32 product within gamma_d of exact in any summation order)."""
+    k, d = C.shape
+    for r in range(Xr.shape[0]):
+        x = Xr[r]
+        c = 0
+        while c + 4 <= k:
+            a0 = a1 = a2 = a3 = np.float32(0.0)
+            for i in range(d):
+                v = x[i]
+                a0 += v * C[c, i]
+                a1 += v * C[c + 1, i]
+                a2 += v * C[c + 2, i]
+                a3 += v * C[c + 3, i]
+            GT[c, r], GT[c + 1, r], GT[c + 2, r], GT[c + 3, r] = a0, a1, a2, a3
+            c += 4
+        while c < k:
+            a0 = np.float32(0.0)
+            for i in range(d):
+                a0 += x[i] * C[c, i]
+            GT[c, r] = a0
+            c += 1
+
+
+@nb.njit(**_JIT)
+def _move(x, old, new, sums, counts):
+    """Move row x from cluster ``old`` (-1: from none) to ``new`` in sums (k, d) f64, counts (k,)."""
+    for i in range(x.shape[0]):
+        sums[new, i] += np.float64(x[i])
+    counts[new] += 1
+    if old >= 0:
+        for i in range(x.shape[0]):
+            sums[old, i] -= np.float64(x[i])
+        counts[old] -= 1
+
+
+@nb.njit(**_JIT)
+def move_rows(X, old, new, sums, counts):
+    """Update cluster sums (k, d) f64 and counts (k,) for the rows of X whose label went from
+    ``old`` to ``new`` (n,) (old -1: not yet counted). Returns how many rows moved."""
+    moved = 0
+    for r in range(X.shape[0]):
+        if old[r] != new[r]:
+            _move(X[r], old[r], new[r], sums, counts)
+            moved += 1
+    return moved
+
+
+@nb.njit(**_JIT)
+def nearest_rows(Xr, x_sq, GT, C, c_sq, cmax, gamma, k, labels, upper, lower):
+    """``nearest_block`` for each of the m centroid sets stacked in C (m*k, d), with GT = C @ Xr.T
+    (m*k, R): labels, upper, lower (m, R)."""
+    for j in range(cmax.shape[0]):
+        cols = slice(j * k, (j + 1) * k)
+        nearest_block(Xr, x_sq, GT[cols], C[cols], c_sq[cols], cmax[j], gamma, labels[j], upper[j], lower[j])
+
+
+@nb.njit(**_JIT)
+def _apply(Xr, rows, new, up, low, j, jj, labels, upper, lower, bounds, d_sums, d_counts, changed):
+    """Store init j's new labels (and bounds) of the rows ``rows`` (data Xr); a row whose label
+    changed moves in the cluster sums d_sums[jj] / d_counts[jj] and sets changed[jj]."""
+    for r in range(rows.shape[0]):
+        row = rows[r]
+        if bounds:
+            upper[j, row] = up[r]
+            lower[j, row] = low[r]
+        old = labels[j, row]
+        if old != new[r]:
+            labels[j, row] = new[r]
+            changed[jj] = True
+            _move(Xr[r], old, new[r], d_sums[jj], d_counts[jj])
+
+
+@nb.njit(**_JIT)
+def assign_pass(Xr, rows, x_sq, GT, C, c_sq, cmax, gamma, k, act, labels, upper, lower, bounds,
+                d_sums, d_counts, changed):
+    """A block of the multi-init exact pass by one matrix product. Xr (R, d): the rows ``rows``
+    (R,) of X, x_sq (R,) their squared norms; GT = C @ Xr.T with C (m*k, d) the centres of the m
+    running inits, whose ids are ``act`` (m,). For each init: the exact labels into labels (M, n)
+    int32 and, if ``bounds``, their distance bounds into upper / lower (M, n) float64; a row whose
+    label changed moves in this thread's d_sums (m, k, d) float64 and d_counts (m, k), and sets
+    changed[jj]."""
+    R = Xr.shape[0]
+    new = np.empty(R, np.int64)
+    up = np.empty(R)
+    low = np.empty(R)
+    for jj in range(act.shape[0]):
+        cols = slice(jj * k, (jj + 1) * k)
+        nearest_block(Xr, x_sq, GT[cols], C[cols], c_sq[cols], cmax[jj], gamma, new, up, low)
+        _apply(Xr, rows, new, up, low, act[jj], jj, labels, upper, lower, bounds, d_sums, d_counts, changed)
+
+
+@nb.njit(**_JIT)
+def assign_pairs(X, lo, need, x_sq, C, c_sq, cmax, gamma, k, act, labels, upper, lower, d_sums, d_counts, changed):
+    """A block of the pruned pass pair by pair: for each running init jj, only the rows lo + r
+    with need[jj, r] are scored (against that init's k centroids, without BLAS), as
+    ``assign_pass`` scores them."""
+    for jj in range(act.shape[0]):
+        rows = lo + np.flatnonzero(need[jj])
+        if rows.size == 0:
+            continue
+        cols = slice(jj * k, (jj + 1) * k)
+        Xr = X[rows]
+        GT = np.empty((k, rows.size), np.float32)
+        _dots(Xr, C[cols], GT)
+        new = np.empty(rows.size, np.int64)
+        up = np.empty(rows.size)
+        low = np.empty(rows.size)
+        nearest_block(Xr, x_sq[rows], GT, C[cols], c_sq[cols], cmax[jj], gamma, new, up, low)
+        _apply(Xr, rows, new, up, low, act[jj], jj, labels, upper, lower, True, d_sums, d_counts, changed)
+
+
+@nb.njit(**_JIT)
+def prune_rows(X, lo, hi, C, k, act, labels, upper, lower, drift, drift_other, slack, need):
+    """Hamerly's test for rows lo..hi of X and every running init: the upper bound grows by the
+    drift of the row's centroid, the lower bound shrinks by the largest drift of the others
+    (drift, drift_other (m, k) float64). A pair whose upper bound is below its lower bound keeps
+    its centroid; otherwise the upper bound is tightened to the exact distance and tested again.
+    Marks the pairs left unsettled in need (m, hi - lo). Returns the offsets (from lo) of the rows
+    with any such pair, and the distances computed to tighten per init (m,)."""
+    unsettled = np.zeros(hi - lo, np.bool_)
+    tightened = np.zeros(act.shape[0], np.int64)
+    for jj in range(act.shape[0]):
+        j = act[jj]
+        for r in range(hi - lo):
+            row = lo + r
+            a = labels[j, row]
+            u = upper[j, row] + drift[jj, a]
+            low = lower[j, row] - drift_other[jj, a]
+            lower[j, row] = low
+            need[jj, r] = False
+            if u * (1.0 + BOUND_MARGIN) >= low:
+                u = math.sqrt(sq_dist_fast(X[row], C[jj * k + a])) * (1.0 + slack)
+                tightened[jj] += 1
+                if u * (1.0 + BOUND_MARGIN) >= low:
+                    need[jj, r] = True
+                    unsettled[r] = True
+            upper[j, row] = u
+    return np.flatnonzero(unsettled), tightened
+
+
+@nb.njit(fastmath={"reassoc", "contract"}, **_JIT)
+def _accumulate(Xr, labels, C, k, inertia, sums, counts):
+    """Evaluation of one chunk: for each centroid set j, add each row's squared distance to its
+    label's centroid (labels (m, R)) to inertia[j], and the row to sums[j, label] (float64) and
+    counts[j, label]."""
+    for j in range(inertia.shape[0]):
+        for r in range(Xr.shape[0]):
+            x = Xr[r]
+            label = labels[j, r]
+            inertia[j] += sq_dist_fast(x, C[j * k + label])
+            counts[j, label] += 1
+            for i in range(x.shape[0]):
+                sums[j, label, i] += np.float64(x[i])
+
+
+# Python side --------------------------------------------------------------------------------
+
+
+def as_float32(X: np.ndarray) -> np.ndarray:
+    """X as a C-contiguous float32 ndarray (a float32 memory map is viewed, not copied)."""
+    return np.ascontiguousarray(X, dtype=np.float32)
+
+
+def row_norms(X: np.ndarray) -> np.ndarray:
+    """Squared norms (n,) float64 of the rows of X (n, d) float32, chunk by chunk."""
+    out = np.empty(X.shape[0])
+    for c in chunks(X.shape[0]):
+        _row_norms(X[c], out[c])
+    return out
+
+
+class Centroids:
+    """m centroid sets of k rows stacked for the kernel: C (m*k, d) float32, c_sq (m*k,) float32
+    (squared norms), cmax (m,) float64 (each set's largest norm)."""
+
+    def __init__(self, C: np.ndarray, k: int):
+        self.C = as_float32(C)
+        self.k = k
+        self.m = self.C.shape[0] // k
+        norms = row_norms(self.C)
+        self.c_sq = norms.astype(np.float32)
+        self.cmax = np.sqrt(norms.reshape(self.m, k).max(axis=1))
+        d = self.C.shape[1]
+        self.gamma, self.slack = gemm_error(d), float64_slack(d)
+
+    def scores(self, Xr: np.ndarray) -> np.ndarray:
+        """GT = C @ Xr.T (m*k, R) float32, one BLAS product, into a buffer reused per thread
+        (valid until the next call from the same thread)."""
+        size = self.C.shape[0] * Xr.shape[0]
+        local = _buffers.__dict__
+        if local.get("size", 0) < size:
+            local["buffer"], local["size"] = np.empty(size, dtype=np.float32), size
+        return np.matmul(self.C, Xr.T, out=local["buffer"][:size].reshape(self.C.shape[0], Xr.shape[0]))
+
+
+_buffers = threading.local()
+
+
+def parallel_chunks(n: int, threads: int, work) -> list:
+    """``work(slices)`` for ``threads`` workers, each given every threads-th chunk of range(n);
+    the kernels and BLAS release the GIL. Returns the workers' results in order."""
+    parts = chunks(n)
+    if threads <= 1 or len(parts) == 1:
+        return [work(parts)]
+    with ThreadPoolExecutor(max_workers=threads) as pool:
+        return list(pool.map(work, [parts[w::threads] for w in range(threads)]))
+
+
+def nearest(X: np.ndarray, C: np.ndarray, threads: int = 1, x_sq: np.ndarray | None = None):
+    """The exact nearest centroid of every row of X (n, d) among the rows of C (k, d), with the
+    distance bounds of each row. Returns labels (n,) int64, upper (n,), lower (n,) float64."""
+    X = as_float32(X)
+    n = X.shape[0]
+    cents = Centroids(C, C.shape[0])
+    x_sq = row_norms(X) if x_sq is None else x_sq
+    labels = np.empty((1, n), dtype=np.int64)
+    upper, lower = np.empty((1, n)), np.empty((1, n))
+
+    def work(slices):
+        for c in slices:
+            nearest_rows(X[c], x_sq[c], cents.scores(X[c]), cents.C, cents.c_sq, cents.cmax, cents.gamma, cents.k,
+                         labels[:, c], upper[:, c], lower[:, c])
+
+    parallel_chunks(n, threads, work)
+    return labels[0], upper[0], lower[0]
+
+
+def exact_labels(X: np.ndarray, C: np.ndarray, threads: int = 1) -> np.ndarray:
+    """The exact nearest centroid (n,) int64 of every row of X among the rows of C."""
+    return nearest(X, C, threads)[0]
+
+
+def evaluate_many(X: np.ndarray, centroid_sets: list[np.ndarray], threads: int = 1):
+    """For each set of centroids (k, d): exact labels (n,) int64, inertia on ALL points (float64
+    sum of the squared distances to the assigned centroid) and the means (k, d) float64 of the
+    labelled points (an empty cluster keeps its centroid), all in one pass over X."""
+    X = as_float32(X)
+    n, d = X.shape
+    k = centroid_sets[0].shape[0]
+    cents = Centroids(np.concatenate(centroid_sets), k)
+    m = cents.m
+    labels = np.empty((m, n), dtype=np.int64)
+
+    def work(slices):
+        inertia, sums, counts = np.zeros(m), np.zeros((m, k, d)), np.zeros((m, k), dtype=np.int64)
+        for c in slices:
+            Xr = X[c]
+            bounds = np.empty((2, m, len(Xr)))
+            nearest_rows(Xr, row_norms(Xr), cents.scores(Xr), cents.C, cents.c_sq, cents.cmax, cents.gamma, k,
+                         labels[:, c], bounds[0], bounds[1])
+            _accumulate(Xr, labels[:, c], cents.C, k, inertia, sums, counts)
+        return inertia, sums, counts
+
+    parts = parallel_chunks(n, threads, work)
+    inertia = sum(p[0] for p in parts)
+    sums = sum(p[1] for p in parts)
+    counts = sum(p[2] for p in parts)
+    out = []
+    for j, C in enumerate(centroid_sets):
+        means = np.asarray(C, dtype=np.float64).copy()
+        filled = counts[j] > 0
+        means[filled] = sums[j][filled] / counts[j][filled, None]
+        out.append((labels[j], float(inertia[j]), means))
+    return out
