@@ -142,9 +142,9 @@ def test_every_bounded_pass_is_the_exact_nearest_centroid(data, candidates):
         labels, _ = one_pass(strategy, X, C, labels, iteration) if iteration == 1 else strategy.labels(
             X, C, labels, iteration)
         assert np.array_equal(labels, brute_force_labels(X, C)), f"pass {iteration}"
-        sums, counts = np.zeros(C.shape, dtype=np.float64), np.zeros(C.shape[0], dtype=np.int64)
-        kernel.move_rows(X, np.full(len(X), -1), labels, sums, counts)
-        C = (sums / np.maximum(counts, 1)[:, None]).astype(np.float32)
+        sums, counts = np.zeros((1, *C.shape)), np.zeros((1, C.shape[0]), dtype=np.int64)
+        kernel.move_rows(X, np.full(len(X), -1), labels, sums, counts, 0)
+        C = (sums[0] / np.maximum(counts[0], 1)[:, None]).astype(np.float32)
     stats = strategy.describe()
     assert stats["points_skipped_by_bounds"] > 0  # the bounds do skip work
     assert stats["points_scored_against_all"] < 6 * X.shape[0]

@@ -9,6 +9,7 @@ from kmeans_study.backends import REGISTRY, base, get_backend
 from kmeans_study.backends.base import _mean_feature_variance, absolute_tol
 from kmeans_study.fit import run_fit
 from kmeans_study.init import kmeans_plusplus, kmeans_plusplus_many
+from kmeans_study.lloyd import core
 from kmeans_study.lloyd.kernel import evaluate_many
 
 K = 6
@@ -182,7 +183,9 @@ def test_absolute_tol_is_sklearns_and_remembered_per_array(blobs, monkeypatch):
     X, _ = blobs
     first = absolute_tol(X, 1e-4)
     assert first == pytest.approx(np.mean(np.var(X.astype(np.float64), axis=0)) * 1e-4)
-    assert _mean_feature_variance(X, 7) == pytest.approx(_mean_feature_variance(X, 4096), rel=1e-12)
+    whole = _mean_feature_variance(X)
+    monkeypatch.setattr(core, "CHUNK_ROWS", 7)
+    assert _mean_feature_variance(X) == pytest.approx(whole, rel=1e-12)  # chunked: the same
     real = base._mean_feature_variance
     monkeypatch.setattr(base, "_mean_feature_variance", lambda *a: pytest.fail("recomputed for the same array"))
     assert absolute_tol(X, 2e-4) == 2 * first  # remembered, for any tol

@@ -32,6 +32,9 @@ from kmeans_study.lloyd.core import MAX_ITER, LloydFit, centre_shift, chunks, ne
 # Seconds per distance of the pair-by-pair path (compiled dot products) over the matrix-product
 # path, measured on the study's shapes (docs/performance.md): the pruned pass takes the cheaper.
 PAIR_COST = 3.0
+# A pruned pass that still computes more than this share of an unpruned pass's distances did not
+# pay for its bound tests: the next passes skip them (1, 2, 4, then 8 passes while that lasts).
+PRUNING_PAYS = 0.7
 
 
 @dataclass
@@ -89,7 +92,7 @@ class LabelStrategy(Strategy):
         old = state.labels[0]
         new, exact = self.labels(state.X, state.centres[0], None if iteration == 1 else old.astype(np.int64),
                                  iteration, force_full)
-        moved = kernel.move_rows(state.X, old, new, state.sums[0], state.counts[0])
+        moved = kernel.move_rows(state.X, old, new, state.sums, state.counts, 0)
         old[:] = new
         return np.array([moved > 0]), exact
 
@@ -116,16 +119,19 @@ class ExactStrategy(Strategy):
         self.upper, self.lower = np.zeros(shape), np.zeros(shape)
         # Point-centroid distances per init: as many as an unpruned pass computes, and computed.
         self.distances, self.computed = np.zeros(m, dtype=np.int64), np.zeros(m, dtype=np.int64)
+        self.backoff = self.wait = 0  # passes to run without bound tests (see PRUNING_PAYS)
 
     def assign(self, state, act, iteration, force_full):
         X = state.X
         m, k, d = len(act), state.centres.shape[1], X.shape[1]
         cents = kernel.Centroids(state.centres[act].reshape(-1, d), k)
-        pruning = self.prune and iteration > 1
+        pruning = self.prune and iteration > 1 and self.wait == 0
+        self.wait = max(self.wait - 1, 0)
         if pruning:
             drift = np.sqrt(((state.centres[act] - state.previous[act].astype(np.float64)) ** 2).sum(axis=2))
             drift *= 1.0 + cents.slack
             drift_other = _largest_other(drift)
+            half_gap = _half_gaps(state.centres[act], cents.slack)
 
         def work(slices):
             d_sums, d_counts = np.zeros((m, k, d)), np.zeros((m, k), dtype=np.int64)
@@ -135,8 +141,9 @@ class ExactStrategy(Strategy):
             for c in slices:
                 Xr, rows, x_sq = X[c], np.arange(c.start, c.stop), self.x_sq[c]
                 if pruning:
-                    keep, tightened = kernel.prune_rows(X, c.start, c.stop, cents.C, k, act, state.labels, self.upper,
-                                                        self.lower, drift, drift_other, cents.slack, need)
+                    keep, tightened = kernel.prune_rows(X, c.start, c.stop, self.x_sq, cents.C, cents.c_sq, cents.cmax,
+                                                        cents.gamma, k, act, state.labels, self.upper, self.lower,
+                                                        drift, drift_other, half_gap, need)
                     computed += tightened
                     pairs = need[:, : len(rows)].sum(axis=1)
                     if pairs.sum() * PAIR_COST < keep.size * m:
@@ -153,12 +160,18 @@ class ExactStrategy(Strategy):
             return d_sums, d_counts, changed, computed
 
         changed = np.zeros(m, dtype=bool)
+        total = 0
         for d_sums, d_counts, part_changed, computed in kernel.parallel_chunks(X.shape[0], self.threads, work):
             state.sums[act] += d_sums
             state.counts[act] += d_counts
             changed |= part_changed
             self.computed[act] += computed
+            total += computed.sum()
         self.distances[act] += X.shape[0] * k
+        if pruning:
+            pays = total <= PRUNING_PAYS * X.shape[0] * k * m
+            self.backoff = 0 if pays else min(2 * self.backoff or 1, 8)
+            self.wait = self.backoff
         return changed, True
 
     def describe(self, j: int = 0) -> dict:
@@ -170,6 +183,20 @@ class ExactStrategy(Strategy):
                 "against the centroids of every running init unless all of them are proven settled"
             )
         return out
+
+
+def _half_gaps(centres: np.ndarray, slack: float) -> np.ndarray:
+    """Half the distance (m, k) from each centroid of centres (m, k, d) to the nearest other one
+    of its init, a little below (float64 rounding): a point nearer its centroid than that keeps it."""
+    C = centres.astype(np.float64)
+    sq = np.einsum("mkd,mkd->mk", C, C)
+    dist = sq[:, :, None] + sq[:, None, :] - 2.0 * np.einsum("mkd,mld->mkl", C, C)
+    # |a|^2 + |b|^2 - 2 a.b cancels: bound its float64 error by slack (|a| + |b|)^2.
+    norms = np.sqrt(sq)
+    dist -= slack * (norms[:, :, None] + norms[:, None, :]) ** 2
+    k = centres.shape[1]
+    dist[:, np.arange(k), np.arange(k)] = np.inf
+    return np.sqrt(np.maximum(dist.min(axis=2), 0.0)) / 2
 
 
 def _largest_other(drift: np.ndarray) -> np.ndarray:

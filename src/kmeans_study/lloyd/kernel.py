@@ -49,13 +49,14 @@ def float64_slack(d: int) -> float:
 
 
 def _squared_distance(name: str, fastmath):
-    """A compiled squared distance of two float32 vectors in float64, named ``name``."""
+    """A compiled squared distance in float64 between rows A[i] and B[j] of two float32 arrays,
+    named ``name`` (rows by index: a slice per call costs more than a short distance)."""
 
-    def squared_distance(x, c):
+    def squared_distance(A, i, B, j):
         total = 0.0
-        for i in range(x.shape[0]):
-            t = np.float64(x[i]) - np.float64(c[i])
-            total += t * t
+        for t in range(A.shape[1]):
+            diff = np.float64(A[i, t]) - np.float64(B[j, t])
+            total += diff * diff
         return total
 
     squared_distance.__name__ = squared_distance.__qualname__ = name  # its own compiled cache entry
@@ -107,46 +108,58 @@ def _best_two(GT, c_sq, idx, s1, s2):
 
 
 @nb.njit(**_JIT)
-def _decide(x, x_sq, g, C, c_sq, cand, cmax, gamma, best, s1, s2):
-    """THE exact nearest centroid of x among C[cand] (m candidates), given the float32 products
-    g (m,) of x with them, their squared norms c_sq[cand] (float32), the largest candidate norm
-    cmax, x's squared norm x_sq (float64) and the lowest two scores s1 <= s2 (best: where s1 is,
-    the lowest such index). Returns (position in cand, upper bound on the distance to it, lower
-    bound on the distance to every other candidate), float64 bounds.
-
-    A float32 score |c|^2 - 2 x.c errs by at most err = 2 gamma_d |x| cmax (the product, in any
-    summation order) + 4 u (|x| + cmax)^2 (the norms, the subtraction, and float64 rounding many
-    times over), u = 2^-24. A best score more than 2 err below the second is the exact nearest;
-    otherwise every candidate within 2 err of the best is rescored by ``sq_dist_exact`` and the
-    smallest wins, the lowest position on ties."""
-    xn = math.sqrt(x_sq)
+def _score_error(xn, cmax, gamma):
+    """How far a float32 score |c|^2 - 2 x.c can be from its exact value, for |x| = xn and
+    |c| <= cmax: 2 gamma_d |x| cmax (the product, in any summation order) + 4 u (|x| + cmax)^2
+    (the norms, the subtraction, and float64 rounding many times over), u = 2^-24."""
     span = xn + cmax
-    err = 2.0 * gamma * xn * cmax + 4.0 * 2.0**-24 * span * span
-    label, mine, other = best, np.float64(s1), np.float64(s2)
-    if other - mine <= 2.0 * err:
-        nearest = np.inf
-        for c in range(cand.shape[0]):
-            if np.float64(_score(c_sq[cand[c]], g[c])) - mine <= 2.0 * err:
-                dist = sq_dist_exact(x, C[cand[c]])
-                if dist < nearest:
-                    nearest = dist
-                    label = c
-        other = np.inf
-        for c in range(cand.shape[0]):
-            score = np.float64(_score(c_sq[cand[c]], g[c]))
-            if c == label:
-                mine = score
-            elif score < other:
-                other = score
-    return label, math.sqrt(max(x_sq + mine + err, 0.0)), math.sqrt(max(x_sq + other - err, 0.0))
+    return 2.0 * gamma * xn * cmax + 4.0 * 2.0**-24 * span * span
 
 
 @nb.njit(**_JIT)
-def nearest_block(Xr, x_sq, GT, C, c_sq, cmax, gamma, labels, upper, lower):
+def _decide(X, r, G, col, C, c_sq, cand, err, best, s1, s2):
+    """THE exact nearest centroid of x = X[r] among C[cand] (m candidates), given the float32
+    products G[:, col] (m,) of x with them, their squared norms c_sq[cand] (float32), the score
+    error bound err (``_score_error``) and the lowest two scores s1 <= s2 (best: where s1 is, the
+    lowest such position). Returns (position in cand, its score, the lowest score of the other
+    candidates), float64. (Rows and columns go by index: a slice costs more than the common path.)
+
+    A best score more than 2 err below the second is the exact nearest centroid; otherwise every
+    candidate within 2 err of the best is rescored by ``sq_dist_exact`` and the smallest wins,
+    the lowest position on ties."""
+    label, mine, other = best, np.float64(s1), np.float64(s2)
+    if other - mine > 2.0 * err:
+        return label, mine, other
+    nearest = np.inf
+    for c in range(cand.shape[0]):
+        if np.float64(_score(c_sq[cand[c]], G[c, col])) - mine <= 2.0 * err:
+            dist = sq_dist_exact(X, r, C, cand[c])
+            if dist < nearest:
+                nearest = dist
+                label = c
+    other = np.inf
+    for c in range(cand.shape[0]):
+        score = np.float64(_score(c_sq[cand[c]], G[c, col]))
+        if c == label:
+            mine = score
+        elif score < other:
+            other = score
+    return label, mine, other
+
+
+@nb.njit(**_JIT)
+def _bounds(x_sq, mine, other, err):
+    """From ``_decide``'s scores: an upper bound on the distance to the chosen centroid and a
+    lower bound on the distance to every other candidate."""
+    return math.sqrt(max(x_sq + mine + err, 0.0)), math.sqrt(max(x_sq + other - err, 0.0))
+
+
+@nb.njit(**_JIT)
+def nearest_block(Xr, x_sq, GT, C, c_sq, cmax, gamma, labels, upper, lower, bounds):
     """The exact nearest of the centroids C (k, d) float32 to each row of Xr (R, d) float32
     (``_decide``), from the float32 products GT = C @ Xr.T (k, R), the centroids' squared norms
     c_sq (k,) float32 and their largest norm cmax. x_sq (R,): the rows' squared norms (float64).
-    Writes labels (R,) and the distance bounds upper, lower (R,)."""
+    Writes labels (R,) and, if ``bounds``, the distance bounds upper, lower (R,)."""
     R = Xr.shape[0]
     idx = np.empty(R, np.int64)
     s1 = np.empty(R, np.float32)
@@ -154,16 +167,21 @@ def nearest_block(Xr, x_sq, GT, C, c_sq, cmax, gamma, labels, upper, lower):
     _best_two(GT, c_sq, idx, s1, s2)
     everyone = np.arange(C.shape[0])
     for r in range(R):
-        labels[r], upper[r], lower[r] = _decide(Xr[r], x_sq[r], GT[:, r], C, c_sq, everyone, cmax, gamma, idx[r],
-                                                s1[r], s2[r])
+        err = _score_error(math.sqrt(x_sq[r]), cmax, gamma)
+        mine, other = np.float64(s1[r]), np.float64(s2[r])
+        labels[r] = idx[r]
+        if other - mine <= 2.0 * err:  # a near-tie (rare): decided exactly
+            labels[r], mine, other = _decide(Xr, r, GT, r, C, c_sq, everyone, err, idx[r], s1[r], s2[r])
+        if bounds:
+            upper[r], lower[r] = _bounds(x_sq[r], mine, other, err)
 
 
 @nb.njit(fastmath={"reassoc", "contract"}, **_JIT)
-def _dot(x, c):
-    """float32 product of two float32 vectors, summed in any order (within gamma_d of exact)."""
+def _dot(A, i, B, j):
+    """float32 product of rows A[i] and B[j], summed in any order (within gamma_d of exact)."""
     total = np.float32(0.0)
-    for i in range(x.shape[0]):
-        total += x[i] * c[i]
+    for t in range(A.shape[1]):
+        total += A[i, t] * B[j, t]
     return total
 
 
@@ -174,22 +192,23 @@ def nearest_among(X, x_sq, C, c_sq, lists, cmax, owner, gamma, labels, upper, lo
     on products computed without BLAS. Writes labels (n,) (centroid ids) and the bounds upper,
     lower (n,): to the chosen centroid and to every other candidate of the row."""
     m = lists.shape[1]
-    g = np.empty(m, np.float32)
+    g = np.empty((m, 1), np.float32)
     for r in range(X.shape[0]):
         cand = lists[owner[r]]
-        x = X[r]
         s1 = np.float32(np.inf)
         s2 = np.float32(np.inf)
         best = 0
         for c in range(m):
-            g[c] = _dot(x, C[cand[c]])
-            s = _score(c_sq[cand[c]], g[c])
+            g[c, 0] = _dot(X, r, C, cand[c])
+            s = _score(c_sq[cand[c]], g[c, 0])
             if s < s1:
                 s2, s1, best = s1, s, c
             elif s < s2:
                 s2 = s
-        pos, upper[r], lower[r] = _decide(x, x_sq[r], g, C, c_sq, cand, cmax[owner[r]], gamma, best, s1, s2)
+        err = _score_error(math.sqrt(x_sq[r]), cmax[owner[r]], gamma)
+        pos, mine, other = _decide(X, r, g, 0, C, c_sq, cand, err, best, s1, s2)
         labels[r] = cand[pos]
+        upper[r], lower[r] = _bounds(x_sq[r], mine, other, err)
 
 
 @nb.njit(fastmath={"reassoc", "contract"}, **_JIT)
@@ -219,36 +238,37 @@ def _dots(Xr, C, GT):
 
 
 @nb.njit(**_JIT)
-def _move(x, old, new, sums, counts):
-    """Move row x from cluster ``old`` (-1: from none) to ``new`` in sums (k, d) f64, counts (k,)."""
-    for i in range(x.shape[0]):
-        sums[new, i] += np.float64(x[i])
-    counts[new] += 1
+def _move(X, r, old, new, sums, counts, j):
+    """Move row X[r] from cluster ``old`` (-1: from none) to ``new`` of init j in the cluster sums
+    (m, k, d) float64 and counts (m, k)."""
+    for i in range(X.shape[1]):
+        sums[j, new, i] += np.float64(X[r, i])
+    counts[j, new] += 1
     if old >= 0:
-        for i in range(x.shape[0]):
-            sums[old, i] -= np.float64(x[i])
-        counts[old] -= 1
+        for i in range(X.shape[1]):
+            sums[j, old, i] -= np.float64(X[r, i])
+        counts[j, old] -= 1
 
 
 @nb.njit(**_JIT)
-def move_rows(X, old, new, sums, counts):
-    """Update cluster sums (k, d) f64 and counts (k,) for the rows of X whose label went from
-    ``old`` to ``new`` (n,) (old -1: not yet counted). Returns how many rows moved."""
+def move_rows(X, old, new, sums, counts, j):
+    """Update init j's cluster sums (m, k, d) float64 and counts (m, k) for the rows of X whose
+    label went from ``old`` to ``new`` (n,) (old -1: not yet counted). Returns how many moved."""
     moved = 0
     for r in range(X.shape[0]):
         if old[r] != new[r]:
-            _move(X[r], old[r], new[r], sums, counts)
+            _move(X, r, old[r], new[r], sums, counts, j)
             moved += 1
     return moved
 
 
 @nb.njit(**_JIT)
-def nearest_rows(Xr, x_sq, GT, C, c_sq, cmax, gamma, k, labels, upper, lower):
+def nearest_rows(Xr, x_sq, GT, C, c_sq, cmax, gamma, k, labels, upper, lower, bounds):
     """``nearest_block`` for each of the m centroid sets stacked in C (m*k, d), with GT = C @ Xr.T
-    (m*k, R): labels, upper, lower (m, R)."""
+    (m*k, R): labels, and if ``bounds`` upper, lower (m, R)."""
     for j in range(cmax.shape[0]):
         cols = slice(j * k, (j + 1) * k)
-        nearest_block(Xr, x_sq, GT[cols], C[cols], c_sq[cols], cmax[j], gamma, labels[j], upper[j], lower[j])
+        nearest_block(Xr, x_sq, GT[cols], C[cols], c_sq[cols], cmax[j], gamma, labels[j], upper[j], lower[j], bounds)
 
 
 @nb.njit(**_JIT)
@@ -264,7 +284,7 @@ def _apply(Xr, rows, new, up, low, j, jj, labels, upper, lower, bounds, d_sums, 
         if old != new[r]:
             labels[j, row] = new[r]
             changed[jj] = True
-            _move(Xr[r], old, new[r], d_sums[jj], d_counts[jj])
+            _move(Xr, r, old, new[r], d_sums, d_counts, jj)
 
 
 @nb.njit(**_JIT)
@@ -282,7 +302,7 @@ def assign_pass(Xr, rows, x_sq, GT, C, c_sq, cmax, gamma, k, act, labels, upper,
     low = np.empty(R)
     for jj in range(act.shape[0]):
         cols = slice(jj * k, (jj + 1) * k)
-        nearest_block(Xr, x_sq, GT[cols], C[cols], c_sq[cols], cmax[jj], gamma, new, up, low)
+        nearest_block(Xr, x_sq, GT[cols], C[cols], c_sq[cols], cmax[jj], gamma, new, up, low, bounds)
         _apply(Xr, rows, new, up, low, act[jj], jj, labels, upper, lower, bounds, d_sums, d_counts, changed)
 
 
@@ -302,18 +322,21 @@ def assign_pairs(X, lo, need, x_sq, C, c_sq, cmax, gamma, k, act, labels, upper,
         new = np.empty(rows.size, np.int64)
         up = np.empty(rows.size)
         low = np.empty(rows.size)
-        nearest_block(Xr, x_sq[rows], GT, C[cols], c_sq[cols], cmax[jj], gamma, new, up, low)
+        nearest_block(Xr, x_sq[rows], GT, C[cols], c_sq[cols], cmax[jj], gamma, new, up, low, True)
         _apply(Xr, rows, new, up, low, act[jj], jj, labels, upper, lower, True, d_sums, d_counts, changed)
 
 
 @nb.njit(**_JIT)
-def prune_rows(X, lo, hi, C, k, act, labels, upper, lower, drift, drift_other, slack, need):
+def prune_rows(X, lo, hi, x_sq, C, c_sq, cmax, gamma, k, act, labels, upper, lower, drift, drift_other, half_gap,
+               need):
     """Hamerly's test for rows lo..hi of X and every running init: the upper bound grows by the
     drift of the row's centroid, the lower bound shrinks by the largest drift of the others
-    (drift, drift_other (m, k) float64). A pair whose upper bound is below its lower bound keeps
-    its centroid; otherwise the upper bound is tightened to the exact distance and tested again.
-    Marks the pairs left unsettled in need (m, hi - lo). Returns the offsets (from lo) of the rows
-    with any such pair, and the distances computed to tighten per init (m,)."""
+    (drift, drift_other (m, k) float64). A pair whose upper bound is below its lower bound, or
+    below half the distance from its centroid to the nearest other one (half_gap (m, k)), keeps
+    its centroid; otherwise the upper bound is tightened to the distance (from one float32
+    product and its error bound, as the kernel scores) and tested again. Marks the pairs left
+    unsettled in need (m, hi - lo). Returns the offsets (from lo) of the rows with any such pair,
+    and the distances computed to tighten per init (m,)."""
     unsettled = np.zeros(hi - lo, np.bool_)
     tightened = np.zeros(act.shape[0], np.int64)
     for jj in range(act.shape[0]):
@@ -322,11 +345,13 @@ def prune_rows(X, lo, hi, C, k, act, labels, upper, lower, drift, drift_other, s
             row = lo + r
             a = labels[j, row]
             u = upper[j, row] + drift[jj, a]
-            low = lower[j, row] - drift_other[jj, a]
-            lower[j, row] = low
+            lower[j, row] = lower[j, row] - drift_other[jj, a]
+            low = max(lower[j, row], half_gap[jj, a])
             need[jj, r] = False
             if u * (1.0 + BOUND_MARGIN) >= low:
-                u = math.sqrt(sq_dist_fast(X[row], C[jj * k + a])) * (1.0 + slack)
+                col = jj * k + a
+                err = _score_error(math.sqrt(x_sq[row]), cmax[jj], gamma)
+                u = math.sqrt(max(x_sq[row] + np.float64(_score(c_sq[col], _dot(X, row, C, col))) + err, 0.0))
                 tightened[jj] += 1
                 if u * (1.0 + BOUND_MARGIN) >= low:
                     need[jj, r] = True
@@ -342,12 +367,11 @@ def _accumulate(Xr, labels, C, k, inertia, sums, counts):
     counts[j, label]."""
     for j in range(inertia.shape[0]):
         for r in range(Xr.shape[0]):
-            x = Xr[r]
             label = labels[j, r]
-            inertia[j] += sq_dist_fast(x, C[j * k + label])
+            inertia[j] += sq_dist_fast(Xr, r, C, j * k + label)
             counts[j, label] += 1
-            for i in range(x.shape[0]):
-                sums[j, label, i] += np.float64(x[i])
+            for i in range(Xr.shape[1]):
+                sums[j, label, i] += np.float64(Xr[r, i])
 
 
 # Python side --------------------------------------------------------------------------------
@@ -416,7 +440,7 @@ def nearest(X: np.ndarray, C: np.ndarray, threads: int = 1, x_sq: np.ndarray | N
     def work(slices):
         for c in slices:
             nearest_rows(X[c], x_sq[c], cents.scores(X[c]), cents.C, cents.c_sq, cents.cmax, cents.gamma, cents.k,
-                         labels[:, c], upper[:, c], lower[:, c])
+                         labels[:, c], upper[:, c], lower[:, c], True)
 
     parallel_chunks(n, threads, work)
     return labels[0], upper[0], lower[0]
@@ -442,9 +466,9 @@ def evaluate_many(X: np.ndarray, centroid_sets: list[np.ndarray], threads: int =
         inertia, sums, counts = np.zeros(m), np.zeros((m, k, d)), np.zeros((m, k), dtype=np.int64)
         for c in slices:
             Xr = X[c]
-            bounds = np.empty((2, m, len(Xr)))
+            unused = np.empty((m, 1))
             nearest_rows(Xr, row_norms(Xr), cents.scores(Xr), cents.C, cents.c_sq, cents.cmax, cents.gamma, k,
-                         labels[:, c], bounds[0], bounds[1])
+                         labels[:, c], unused, unused, False)
             _accumulate(Xr, labels[:, c], cents.C, k, inertia, sums, counts)
         return inertia, sums, counts
 
