@@ -109,10 +109,14 @@ def overlapping():
 
 
 @pytest.mark.parametrize("threads", [1, 2])
-def test_pruned_lloyd_equals_unpruned_lloyd(overlapping, monkeypatch, threads):
+@pytest.mark.parametrize("family", ["Elkan", "Hamerly"])
+def test_pruned_lloyd_equals_unpruned_lloyd(overlapping, monkeypatch, threads, family):
     from kmeans_study.init import kmeans_plusplus_many
+    from kmeans_study.lloyd import engine
 
     monkeypatch.setattr(core, "CHUNK_ROWS", 512)  # several chunks, so both threads work
+    if family == "Hamerly":
+        monkeypatch.setattr(engine, "ELKAN_MEMORY", 0)
     X, k = overlapping, 9
     inits = kmeans_plusplus_many(X, k, list(range(6)))
     plain = lloyd(X, inits, ExactStrategy(prune=False), 300, 1e-6, threads)
@@ -123,18 +127,22 @@ def test_pruned_lloyd_equals_unpruned_lloyd(overlapping, monkeypatch, threads):
         np.testing.assert_array_equal(a.centroids, b.centroids)
     skipped = [f.details["distances_skipped_share"] for f in pruned]
     assert all(0.3 < s < 1 for s in skipped), skipped  # the bounds did spare work
+    assert family in pruned[0].details["assignment"]
     assert "distances_skipped_share" not in plain[0].details
 
 
-def test_pruning_takes_both_paths_and_stays_exact_pass_by_pass(overlapping, monkeypatch):
-    """Every pruned pass equals brute force, whichever of the two scoring paths (one matrix
-    product over the unsettled rows, or pair by pair) the pass took."""
+@pytest.mark.parametrize("family", ["Elkan", "Hamerly"])
+def test_every_pruned_pass_is_exact(overlapping, monkeypatch, family):
+    """Every pruned pass equals brute force, whichever of the scoring paths (one matrix product
+    over the unsettled rows, pair by pair, or Elkan's centroid by centroid) the pass took."""
     from kmeans_study.init import kmeans_plusplus_many
     from kmeans_study.lloyd import engine
 
+    if family == "Hamerly":
+        monkeypatch.setattr(engine, "ELKAN_MEMORY", 0)
     X = overlapping[:1500]
     inits = kmeans_plusplus_many(X, 7, list(range(8)))
-    paths = {"assign_pairs": 0, "assign_pass": 0}
+    paths = {"assign_pairs": 0, "assign_pass": 0, "elkan_pass": 0}
 
     def counting(name):
         real = getattr(kernel, name)
@@ -157,7 +165,10 @@ def test_pruning_takes_both_paths_and_stays_exact_pass_by_pass(overlapping, monk
             np.testing.assert_array_equal(state.labels[j], brute_force(X, state.centres[j])[1])
             state.previous[j], state.centres[j] = state.centres[j], core.new_centres(
                 X, state.labels[j], state.centres[j], state.sums[j], state.counts[j])[0]
-    assert paths["assign_pairs"] > 0 and paths["assign_pass"] > 1
+    if family == "Hamerly":
+        assert paths["assign_pairs"] > 0 and paths["assign_pass"] > 1 and paths["elkan_pass"] == 0
+    else:
+        assert paths["elkan_pass"] > 0 and paths["assign_pairs"] == 0
 
 
 def test_an_init_gives_the_same_fit_alone_or_with_others(overlapping):

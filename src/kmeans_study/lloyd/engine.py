@@ -8,9 +8,11 @@ init that stops leaves the pass, so the pass shrinks as inits finish.
 ``ExactStrategy`` is exact Lloyd for any number of inits: one pass over X per iteration scores
 each chunk of rows against the centres of all running inits in ONE matrix product, and the
 compiled kernel takes each init's exact argmin and moves the rows that changed. With ``prune``,
-Hamerly's bounds (one upper bound per point and init on the distance to its centroid, one lower
-bound on the distance to every other) skip the rows that provably keep their centroid in every
-running init; the labels, and so the iterations, are those of the unpruned pass.
+distance bounds skip the work that provably changes nothing: Elkan's (per point and init, an
+upper bound on the distance to its centroid and a lower bound on the distance to each other
+centroid) where they fit in ELKAN_MEMORY, else Hamerly's (one lower bound for all the others).
+A bound is only trusted with a margin above every rounding error, and whatever the bounds leave
+is decided by the same kernel, so the labels, and the iterations, are those of the unpruned pass.
 
 A strategy whose pass may miss the nearest centroid (``verify_before_stop``) does not stop on
 it: the next pass is a full exact one, and the fit stops only if that pass confirms.
@@ -32,9 +34,13 @@ from kmeans_study.lloyd.core import MAX_ITER, LloydFit, centre_shift, chunks, ne
 # Seconds per distance of the pair-by-pair path (compiled dot products) over the matrix-product
 # path, measured on the study's shapes (docs/performance.md): the pruned pass takes the cheaper.
 PAIR_COST = 3.0
-# A pruned pass that still computes more than this share of an unpruned pass's distances did not
-# pay for its bound tests: the next passes skip them (1, 2, 4, then 8 passes while that lasts).
+# A pruned pass whose distances cost more than this share of an unpruned pass's did not pay for
+# its bound tests: the next passes skip them (1, 2, 4, then 8 passes while that lasts).
 PRUNING_PAYS = 0.7
+# Elkan's bounds (8 bytes per point, init and centroid) where they take at most this much memory:
+# on the study's shapes they leave 3-5x fewer distances to compute than Hamerly's (measured:
+# docs/performance.md); at large k they would not fit, and Hamerly's are kept.
+ELKAN_MEMORY = 256 * 2**20
 
 
 @dataclass
@@ -99,24 +105,34 @@ class LabelStrategy(Strategy):
 
 class ExactStrategy(Strategy):
     """Exact Lloyd for all inits of one k in one pass over X per iteration, optionally pruned by
-    Hamerly's bounds (see the module's docstring)."""
+    distance bounds (see the module's docstring): Elkan's (a lower bound per point, init and
+    centroid) where they fit in ELKAN_MEMORY, else Hamerly's (one per point and init)."""
 
     single_init = False
 
     def __init__(self, prune: bool = True):
         self.prune = prune
+        self.bounds = kernel.NO_BOUNDS
 
     @property
     def name(self) -> str:
-        return "exact, pruned by Hamerly's bounds" if self.prune else "exact"
+        family = {kernel.NO_BOUNDS: "", kernel.HAMERLY: ", pruned by Hamerly's bounds",
+                  kernel.ELKAN: ", pruned by Elkan's bounds"}
+        return "exact" + family[self.bounds]
 
     def start(self, state, threads):
         super().start(state, threads)
-        m = state.labels.shape[0]
+        m, n = state.labels.shape
+        k = state.centres.shape[1]
         self.x_sq = kernel.row_norms(state.X)
-        # Bounds (m, n) float64 when pruning; a placeholder the kernel never reads otherwise.
-        shape = state.labels.shape if self.prune else (1, 1)
-        self.upper, self.lower = np.zeros(shape), np.zeros(shape)
+        if self.prune:
+            self.bounds = kernel.ELKAN if m * n * k * 8 <= ELKAN_MEMORY else kernel.HAMERLY
+        # Bounds in float64: upper (m, n), and lower (m, n) for Hamerly or lowers (m, n, k) for
+        # Elkan; placeholders the kernel never reads otherwise.
+        self.upper = np.zeros((m, n) if self.prune else (1, 1))
+        self.lower = np.zeros((m, n) if self.bounds == kernel.HAMERLY else (1, 1))
+        self.lowers = np.zeros((m, n, k) if self.bounds == kernel.ELKAN else (1, 1, 1))
+        self.travel = np.zeros((m, k))  # how far each centroid has moved since the start (Elkan)
         # Point-centroid distances per init: as many as an unpruned pass computes, and computed.
         self.distances, self.computed = np.zeros(m, dtype=np.int64), np.zeros(m, dtype=np.int64)
         self.backoff = self.wait = 0  # passes to run without bound tests (see PRUNING_PAYS)
@@ -130,46 +146,58 @@ class ExactStrategy(Strategy):
         if pruning:
             drift = np.sqrt(((state.centres[act] - state.previous[act].astype(np.float64)) ** 2).sum(axis=2))
             drift *= 1.0 + cents.slack
+            if self.bounds == kernel.ELKAN:
+                self.travel[act] += drift
+            half_gaps = _half_gaps(state.centres[act], cents.slack)
+            half_gap = half_gaps.min(axis=2)
             drift_other = _largest_other(drift)
-            half_gap = _half_gaps(state.centres[act], cents.slack)
 
         def work(slices):
             d_sums, d_counts = np.zeros((m, k, d)), np.zeros((m, k), dtype=np.int64)
             changed = np.zeros(m, dtype=bool)
-            computed = np.zeros(m, dtype=np.int64)
+            # Distances computed per init: by matrix products, and one by one (PAIR_COST each).
+            by_product, one_by_one = np.zeros(m, dtype=np.int64), np.zeros(m, dtype=np.int64)
             need = np.empty((m, max(c.stop - c.start for c in slices)), dtype=bool)
             for c in slices:
                 Xr, rows, x_sq = X[c], np.arange(c.start, c.stop), self.x_sq[c]
+                if pruning and self.bounds == kernel.ELKAN:
+                    kernel.elkan_pass(X, c.start, c.stop, self.x_sq, cents.C, cents.c_sq, cents.cmax, cents.gamma, k,
+                                      act, state.labels, self.upper, self.lowers, self.travel, drift, half_gap,
+                                      half_gaps, d_sums, d_counts, changed, one_by_one)
+                    continue
                 if pruning:
                     keep, tightened = kernel.prune_rows(X, c.start, c.stop, self.x_sq, cents.C, cents.c_sq, cents.cmax,
                                                         cents.gamma, k, act, state.labels, self.upper, self.lower,
                                                         drift, drift_other, half_gap, need)
-                    computed += tightened
+                    one_by_one += tightened
                     pairs = need[:, : len(rows)].sum(axis=1)
                     if pairs.sum() * PAIR_COST < keep.size * m:
                         # Few (point, init) pairs left: score just those, init by init.
-                        computed += pairs * k
-                        kernel.assign_pairs(X, c.start, need[:, : len(rows)], self.x_sq, cents.C, cents.c_sq, cents.cmax, cents.gamma,
-                                            k, act, state.labels, self.upper, self.lower, d_sums, d_counts, changed)
+                        one_by_one += pairs * k
+                        kernel.assign_pairs(X, c.start, need[:, : len(rows)], self.x_sq, cents.C, cents.c_sq,
+                                            cents.cmax, cents.gamma, k, act, state.labels, self.upper, self.lower,
+                                            d_sums, d_counts, changed)
                         continue
                     if keep.size < len(rows):
                         Xr, rows, x_sq = Xr[keep], rows[keep], x_sq[keep]
-                computed += len(rows) * k
-                kernel.assign_pass(Xr, rows, x_sq, cents.scores(Xr), cents.C, cents.c_sq, cents.cmax, cents.gamma,
-                                   k, act, state.labels, self.upper, self.lower, self.prune, d_sums, d_counts, changed)
-            return d_sums, d_counts, changed, computed
+                by_product += len(rows) * k
+                kernel.assign_pass(Xr, rows, x_sq, cents.scores(Xr), cents.C, cents.c_sq, cents.cmax, cents.gamma, k,
+                                   act, state.labels, self.upper, self.lower, self.lowers, self.travel, self.bounds,
+                                   d_sums, d_counts, changed)
+            return d_sums, d_counts, changed, by_product, one_by_one
 
         changed = np.zeros(m, dtype=bool)
-        total = 0
-        for d_sums, d_counts, part_changed, computed in kernel.parallel_chunks(X.shape[0], self.threads, work):
+        cost = 0.0
+        for d_sums, d_counts, part_changed, by_product, one_by_one in kernel.parallel_chunks(
+                X.shape[0], self.threads, work):
             state.sums[act] += d_sums
             state.counts[act] += d_counts
             changed |= part_changed
-            self.computed[act] += computed
-            total += computed.sum()
+            self.computed[act] += by_product + one_by_one
+            cost += by_product.sum() + PAIR_COST * one_by_one.sum()
         self.distances[act] += X.shape[0] * k
         if pruning:
-            pays = total <= PRUNING_PAYS * X.shape[0] * k * m
+            pays = cost <= PRUNING_PAYS * X.shape[0] * k * m
             self.backoff = 0 if pays else min(2 * self.backoff or 1, 8)
             self.wait = self.backoff
         return changed, True
@@ -179,15 +207,16 @@ class ExactStrategy(Strategy):
         if self.prune:
             out["distances_skipped_share"] = float(1.0 - self.computed[j] / self.distances[j])
             out["distances_note"] = (
-                "share of point-centroid distances of this init that the bounds spared; a row is scored "
-                "against the centroids of every running init unless all of them are proven settled"
+                "share of this init's point-centroid distances that the bounds spared (with Hamerly's "
+                "bounds a row may be scored against every running init's centroids by one matrix product)"
             )
         return out
 
 
 def _half_gaps(centres: np.ndarray, slack: float) -> np.ndarray:
-    """Half the distance (m, k) from each centroid of centres (m, k, d) to the nearest other one
-    of its init, a little below (float64 rounding): a point nearer its centroid than that keeps it."""
+    """Half the distance (m, k, k) between every two centroids of each init (centres (m, k, d)),
+    a little below (float64 rounding), infinite on the diagonal: a point nearer its centroid a
+    than half_gaps[a, c] is nearer a than c."""
     C = centres.astype(np.float64)
     sq = np.einsum("mkd,mkd->mk", C, C)
     dist = sq[:, :, None] + sq[:, None, :] - 2.0 * np.einsum("mkd,mld->mkl", C, C)
@@ -196,7 +225,7 @@ def _half_gaps(centres: np.ndarray, slack: float) -> np.ndarray:
     dist -= slack * (norms[:, :, None] + norms[:, None, :]) ** 2
     k = centres.shape[1]
     dist[:, np.arange(k), np.arange(k)] = np.inf
-    return np.sqrt(np.maximum(dist.min(axis=2), 0.0)) / 2
+    return np.sqrt(np.maximum(dist, 0.0)) / 2
 
 
 def _largest_other(drift: np.ndarray) -> np.ndarray:

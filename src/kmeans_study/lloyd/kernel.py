@@ -34,6 +34,8 @@ _JIT = {"cache": True, "nogil": True}
 # Bound bookkeeping (sums of drifts, square roots) runs in float64: a point counts as settled only
 # if its bounds are apart by this relative margin, far above float64 rounding over a fit.
 BOUND_MARGIN = 1e-9
+# Which distance bounds a pass keeps (``assign_pass``).
+NO_BOUNDS, HAMERLY, ELKAN = 0, 1, 2
 
 
 def gemm_error(d: int) -> float:
@@ -288,13 +290,15 @@ def _apply(Xr, rows, new, up, low, j, jj, labels, upper, lower, bounds, d_sums, 
 
 
 @nb.njit(**_JIT)
-def assign_pass(Xr, rows, x_sq, GT, C, c_sq, cmax, gamma, k, act, labels, upper, lower, bounds,
+def assign_pass(Xr, rows, x_sq, GT, C, c_sq, cmax, gamma, k, act, labels, upper, lower, lowers, travel, bounds,
                 d_sums, d_counts, changed):
     """A block of the multi-init exact pass by one matrix product. Xr (R, d): the rows ``rows``
     (R,) of X, x_sq (R,) their squared norms; GT = C @ Xr.T with C (m*k, d) the centres of the m
     running inits, whose ids are ``act`` (m,). For each init: the exact labels into labels (M, n)
-    int32 and, if ``bounds``, their distance bounds into upper / lower (M, n) float64; a row whose
-    label changed moves in this thread's d_sums (m, k, d) float64 and d_counts (m, k), and sets
+    int32; with ``bounds`` HAMERLY their distance bounds into upper / lower (M, n), with ELKAN
+    into upper and lowers (M, n, k), one lower bound per centroid, stored plus the centroid's
+    travel so far (travel (M, k), see ``elkan_pass``); a row whose label
+    changed moves in this thread's d_sums (m, k, d) float64 and d_counts (m, k), and sets
     changed[jj]."""
     R = Xr.shape[0]
     new = np.empty(R, np.int64)
@@ -302,8 +306,80 @@ def assign_pass(Xr, rows, x_sq, GT, C, c_sq, cmax, gamma, k, act, labels, upper,
     low = np.empty(R)
     for jj in range(act.shape[0]):
         cols = slice(jj * k, (jj + 1) * k)
-        nearest_block(Xr, x_sq, GT[cols], C[cols], c_sq[cols], cmax[jj], gamma, new, up, low, bounds)
-        _apply(Xr, rows, new, up, low, act[jj], jj, labels, upper, lower, bounds, d_sums, d_counts, changed)
+        nearest_block(Xr, x_sq, GT[cols], C[cols], c_sq[cols], cmax[jj], gamma, new, up, low, bounds != NO_BOUNDS)
+        _apply(Xr, rows, new, up, low, act[jj], jj, labels, upper, lower, bounds == HAMERLY, d_sums, d_counts, changed)
+        if bounds == ELKAN:
+            for r in range(R):
+                err = _score_error(math.sqrt(x_sq[r]), cmax[jj], gamma)
+                upper[act[jj], rows[r]] = up[r]
+                for c in range(k):
+                    score = np.float64(_score(c_sq[jj * k + c], GT[jj * k + c, r]))
+                    lowers[act[jj], rows[r], c] = math.sqrt(max(x_sq[r] + score - err, 0.0)) + travel[act[jj], c]
+
+
+@nb.njit(**_JIT)
+def elkan_pass(X, lo, hi, x_sq, C, c_sq, cmax, gamma, k, act, labels, upper, lowers, travel, drift, half_gap,
+               half_gaps, d_sums, d_counts, changed, computed):
+    """Rows lo..hi of the pass pruned by Elkan's bounds: per point and init an upper bound on
+    the distance to its centroid a (upper (M, n), moved by a's drift (drift (m, k))) and a lower
+    bound on the distance to each centroid c, kept as lowers (M, n, k) = bound + travel[c] when
+    set, where travel (M, k) is how far c has moved in total: the bound now is lowers - travel,
+    so a pass writes no bound it does not test. Centroid c is excluded when the upper bound is
+    below its lower bound or below half the distance between a and c (half_gaps (m, k, k);
+    half_gap (m, k): to the nearest other). The upper bound is tightened (one product) before
+    any other centroid is scored; the centroids left, with a, go to ``_decide``, so the label is
+    the exact one. Adds the products computed per init to computed (m,)."""
+    cand = np.empty(k, np.int64)
+    g = np.empty((k, 1), np.float32)
+    margin = 1.0 + BOUND_MARGIN
+    for jj in range(act.shape[0]):
+        j, base = act[jj], jj * k
+        for row in range(lo, hi):
+            a = labels[j, row]
+            u = upper[j, row] + drift[jj, a]
+            upper[j, row] = u
+            if u * margin < half_gap[jj, a]:
+                continue
+            err = _score_error(math.sqrt(x_sq[row]), cmax[jj], gamma)
+            n_cand, tight = 1, False
+            cand[0] = base + a
+            for c in range(k):
+                if c == a or u * margin < max(lowers[j, row, c] - travel[j, c], half_gaps[jj, a, c]):
+                    continue
+                if not tight:
+                    tight = True
+                    g[0, 0] = _dot(X, row, C, base + a)
+                    computed[jj] += 1
+                    u = math.sqrt(max(x_sq[row] + np.float64(_score(c_sq[base + a], g[0, 0])) + err, 0.0))
+                    upper[j, row] = u
+                    if u * margin < max(lowers[j, row, c] - travel[j, c], half_gaps[jj, a, c]):
+                        continue
+                cand[n_cand] = base + c
+                n_cand += 1
+            if n_cand == 1:
+                continue
+            s1 = s2 = np.float32(np.inf)
+            best = 0
+            for i in range(n_cand):
+                if i > 0:
+                    g[i, 0] = _dot(X, row, C, cand[i])
+                    computed[jj] += 1
+                s = _score(c_sq[cand[i]], g[i, 0])
+                if s < s1:
+                    s2, s1, best = s1, s, i
+                elif s < s2:
+                    s2 = s
+            pos, mine, _ = _decide(X, row, g, 0, C, c_sq, cand[:n_cand], err, best, s1, s2)
+            upper[j, row] = math.sqrt(max(x_sq[row] + mine + err, 0.0))
+            for i in range(n_cand):
+                c = cand[i] - base
+                score = np.float64(_score(c_sq[cand[i]], g[i, 0]))
+                lowers[j, row, c] = math.sqrt(max(x_sq[row] + score - err, 0.0)) + travel[j, c]
+            label = cand[pos] - base
+            if label != a:
+                labels[j, row] = label
+                changed[jj] = True
+                _move(X, row, a, label, d_sums, d_counts, jj)
 
 
 @nb.njit(**_JIT)
