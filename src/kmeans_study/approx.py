@@ -59,7 +59,10 @@ def nearest_in_lists(X: np.ndarray, C: np.ndarray, lists: np.ndarray, owner: np.
     norms = np.sqrt(cents.c_sq.astype(np.float64))
     n = X.shape[0]
     labels, upper, lower = np.empty(n, dtype=np.int64), np.empty(n), np.empty(n)
-    kernel.nearest_among(X, x_sq, cents.C, cents.c_sq, lists, norms[lists].max(axis=1), owner, cents.gamma,
+    # Rows grouped by their list (a radix sort: list ids fit in 16 or 32 bits).
+    order = np.argsort(owner.astype(np.uint16 if len(lists) <= 1 << 16 else np.uint32), kind="stable")
+    starts = np.searchsorted(owner[order], np.arange(len(lists) + 1))
+    kernel.nearest_among(X, x_sq, cents.C, cents.c_sq, lists, norms[lists].max(axis=1), order, starts, cents.gamma,
                          labels, upper, lower)
     return labels, upper, lower
 

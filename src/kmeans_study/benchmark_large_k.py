@@ -58,7 +58,7 @@ def main(argv=None) -> None:
     import pandas as pd
 
     from kmeans_study.fit import run_fit
-    from kmeans_study.runtime import native_libraries
+    from kmeans_study.runtime import limit_threads, native_libraries
 
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--config", default=str(ROOT / "workflow" / "configs" / "large_k.yaml"))
@@ -73,7 +73,8 @@ def main(argv=None) -> None:
     rows = []
     for dataset in config["datasets"]:
         if args.backends:
-            ensure_inputs(config, dataset, base, args.ks)
+            with limit_threads(args.threads):
+                ensure_inputs(config, dataset, base, args.ks)
         X = io.load_npy(base / paths.fmt(paths.DATA_X, dataset=dataset), mmap=True)
         pareto = None if args.backends else pd.read_csv(base / paths.fmt(paths.PARETO, dataset=dataset))
         for k in args.ks:
