@@ -14,16 +14,6 @@ def test_assign_equals_brute_force_in_float64(blobs):
     assert inertia == pytest.approx(d2.min(1).sum(), rel=1e-12)
 
 
-def test_assign_reads_a_memory_map_in_chunks(blobs, tmp_path, monkeypatch):
-    import kmeans_study.fused as module
-
-    X, _ = blobs
-    np.save(tmp_path / "X.npy", X)
-    mapped = np.load(tmp_path / "X.npy", mmap_mode="r")
-    monkeypatch.setattr(module, "CHUNK_ROWS", 64)
-    np.testing.assert_array_equal(assign(mapped, X[:3])[0], assign(X, X[:3])[0])
-
-
 def test_kmeans_plusplus_is_deterministic_and_picks_distinct_rows(blobs):
     X, _ = blobs
     first = kmeans_plusplus(X, 8, seed=4)

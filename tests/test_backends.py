@@ -5,11 +5,12 @@ import pytest
 from sklearn.cluster import KMeans
 
 from kmeans_study.assign import assign
-from kmeans_study.backends import REGISTRY, get_backend
+from kmeans_study.backends import REGISTRY, base, get_backend
 from kmeans_study.backends.base import _mean_feature_variance, absolute_tol
 from kmeans_study.fit import run_fit
-from kmeans_study.fused import evaluate_many
-from kmeans_study.init import kmeans_plusplus
+from kmeans_study.init import kmeans_plusplus, kmeans_plusplus_many
+from kmeans_study.lloyd import core
+from kmeans_study.lloyd.kernel import evaluate_many
 
 K = 6
 STOP = {"max_iter": 300, "tol": 1e-4}
@@ -36,6 +37,7 @@ EXACT = [
     ("faiss", {"early_stopping": True}),
     ("faiss", {"early_stopping": False}),
     ("fused", {}),
+    ("sklearnex", {}),
 ]
 
 
@@ -51,12 +53,60 @@ def test_exact_backends_reach_sklearn_inertia_from_the_same_start(blobs, start, 
     np.testing.assert_array_equal(labels, brute)
 
 
-def test_faiss_early_stopping_matches_sklearn_iteration_count(blobs, start):
-    X, _ = blobs
-    _, _, sk = run_fit(X, start, "sklearn", {"algorithm": "lloyd", **STOP}, K, 0, 1, dataset="t", init_id=0)
-    _, _, fa = run_fit(X, start, "faiss", {"early_stopping": True, **STOP}, K, 0, 1, dataset="t", init_id=0)
-    assert abs(sk["n_iter"] - fa["n_iter"]) <= 1
-    assert fa["n_iter"] < STOP["max_iter"]
+@pytest.fixture(scope="module")
+def slow_blobs():
+    """Overlapping blobs: 10 to 35 iterations, some fits stop on unchanged labels, some on the
+    tolerance (with tol = 1e-3), with no float32 near-tie on the way."""
+    from sklearn.datasets import make_blobs
+
+    X, _ = make_blobs(n_samples=2000, n_features=8, centers=6, cluster_std=3.0, random_state=3)
+    return np.ascontiguousarray((X - X.mean(0)) / X.std(0), dtype=np.float32)
+
+
+# Exact backends whose Lloyd loop the project runs (bounded: with candidates below k).
+OWN_LOOPS = [("fused", {}), ("faiss", {"early_stopping": True}), ("bounded", {"candidates": 3}), ("hybrid", {"warm_start": 0})]
+
+
+@pytest.mark.parametrize("tol", [1e-4, 1e-3, 0.0])
+def test_exact_loops_stop_by_sklearns_rule_at_its_iteration(slow_blobs, tol):
+    X, k = slow_blobs, 8
+    from kmeans_study.config import backend_params, validate_config
+
+    config = validate_config({"datasets": {"d": {"source": "uniform"}}, "fit": {"max_iter": 300, "tol": tol},
+                              "backends": {"sklearn": {}, "sklearnex": {}, **dict(OWN_LOOPS)}})
+    rules = set()
+    for init in kmeans_plusplus_many(X, k, list(range(6))):
+        _, _, sk = run_fit(X, init, "sklearn", backend_params(config, "sklearn"), k, 0, 1, dataset="t", init_id=0)
+        expected = (sk["n_iter"], sk["details"]["stopped_by"])
+        rules.add(expected[1])
+        for name, _ in OWN_LOOPS:
+            _, _, record = run_fit(X, init, name, backend_params(config, name), k, 0, 1, dataset="t", init_id=0)
+            assert (record["n_iter"], record["details"]["stopped_by"]) == expected, name
+        # oneDAL has no unchanged-labels test (unchanged labels give a zero shift): its own rule,
+        # recorded, at the same iteration.
+        _, _, ex = run_fit(X, init, "sklearnex", backend_params(config, "sklearnex"), k, 0, 1, dataset="t", init_id=0)
+        assert (ex["n_iter"], ex["details"]["stopped_by"]) == (sk["n_iter"], "tolerance")
+    assert rules == ({"labels unchanged"} if tol < 1e-3 else {"tolerance"})
+
+
+def test_sklearns_stopping_rule_is_read_as_its_verbose_output_says(slow_blobs, capsys):
+    from sklearn.cluster import KMeans
+
+    from kmeans_study.backends.sklearn_backend import sklearn_stopping
+
+    said = []
+    for tol, max_iter, algorithm in [(1e-4, 300, "lloyd"), (1e-3, 300, "lloyd"), (1e-3, 300, "elkan"), (0.0, 5, "lloyd")]:
+        init = kmeans_plusplus(slow_blobs, 8, 1)
+        with sklearn_stopping() as stopping:
+            model = KMeans(8, init=init, n_init=1, tol=tol, max_iter=max_iter, algorithm=algorithm, verbose=1)
+            model.fit(slow_blobs)
+        out = capsys.readouterr().out
+        verbose = ("labels unchanged" if "strict convergence" in out else
+                   "tolerance" if "within tolerance" in out else "max_iter")
+        assert stopping.reason(model._tol) == verbose
+        assert stopping.iterations == model.n_iter_
+        said.append(verbose)
+    assert set(said) == {"labels unchanged", "tolerance", "max_iter"}
 
 
 def test_faiss_without_early_stopping_runs_every_iteration(blobs, start):
@@ -100,7 +150,7 @@ NATIVE_INIT = sorted(name for name, registered in REGISTRY.items() if registered
 
 
 def test_native_initialisation_is_offered_by_the_exact_per_init_backends():
-    assert NATIVE_INIT == ["faiss", "faiss_sampled", "sklearn"]
+    assert NATIVE_INIT == ["faiss", "faiss_sampled", "sklearn", "sklearnex"]
 
 
 @pytest.mark.parametrize("name", NATIVE_INIT)
@@ -129,12 +179,20 @@ def test_unknown_backend_is_refused():
         get_backend("nope", {})
 
 
-def test_absolute_tol_is_sklearns(blobs):
+def test_absolute_tol_is_sklearns_and_remembered_per_array(blobs, monkeypatch):
     X, _ = blobs
-    assert absolute_tol(X, 1e-4) == pytest.approx(np.mean(np.var(X.astype(np.float64), axis=0)) * 1e-4)
-    assert _mean_feature_variance(X, 7) == pytest.approx(_mean_feature_variance(X, 4096), rel=1e-12)
-    assert absolute_tol(X, 1e-4) == absolute_tol(X, 1e-4)  # remembered, and still right:
-    assert absolute_tol(X[::2], 1e-4) == pytest.approx(np.mean(np.var(X[::2].astype(np.float64), axis=0)) * 1e-4)
+    first = absolute_tol(X, 1e-4)
+    assert first == pytest.approx(np.mean(np.var(X.astype(np.float64), axis=0)) * 1e-4)
+    whole = _mean_feature_variance(X)
+    monkeypatch.setattr(core, "CHUNK_ROWS", 7)
+    assert _mean_feature_variance(X) == pytest.approx(whole, rel=1e-12)  # chunked: the same
+    real = base._mean_feature_variance
+    monkeypatch.setattr(base, "_mean_feature_variance", lambda *a: pytest.fail("recomputed for the same array"))
+    assert absolute_tol(X, 2e-4) == 2 * first  # remembered, for any tol
+    other = X[::2]
+    monkeypatch.setattr(base, "_mean_feature_variance", real)
+    assert absolute_tol(other, 1e-4) == pytest.approx(np.mean(np.var(other.astype(np.float64), axis=0)) * 1e-4)
+    assert absolute_tol(other, 1e-4) != first  # another array: its own variance
 
 
 def test_cluster_means_and_empty_clusters():

@@ -8,7 +8,7 @@ import yaml
 from kmeans_study.backends import REGISTRY
 
 ROOT = Path(__file__).resolve().parents[1]
-CONDA_TO_PIP = {"pytorch": "torch", "matplotlib-base": "matplotlib", "faiss-gpu": "faiss-cpu"}
+CONDA_TO_PIP = {"pytorch": "torch", "matplotlib-base": "matplotlib", "faiss-gpu": "faiss-cpu", "dal": "daal"}
 
 
 def pinned_requirements():

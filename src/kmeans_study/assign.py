@@ -9,12 +9,12 @@ def assign(X: np.ndarray, C: np.ndarray, threads: int = 1) -> tuple[np.ndarray, 
     """Nearest centroid of every row of X and the inertia.
 
     X : ndarray (n, d), float32 (may be memory-mapped); C : ndarray (k, d).
-    The argmin uses float32 matrix products (BLAS); the inertia is the float64 sum of the exact
-    squared distances of each point to its assigned centroid. This is ``fused.evaluate_many`` for
-    one set of centroids, the evaluation every fit record uses.
+    The labels are the core's exact nearest centroids (``kmeans_study.lloyd.kernel``), the
+    inertia the float64 sum of each point's squared distance to its centroid: the core's
+    ``evaluate_many`` for one set of centroids, the evaluation every fit record uses.
     Returns (labels int64 of shape (n,), inertia float).
     """
-    from kmeans_study.fused import evaluate_many
+    from kmeans_study.lloyd.kernel import evaluate_many
 
     labels, inertia, _ = evaluate_many(X, [C], threads)[0]
     return labels, inertia

@@ -10,7 +10,6 @@ import numpy as np
 
 from kmeans_study.backends import get_backend
 from kmeans_study.backends.base import absolute_tol
-from kmeans_study.fused import evaluate_many
 from kmeans_study.runtime import library_versions, limit_threads, native_libraries, peak_rss_mb
 
 # Version of what a fit computes and records. It is a parameter of every fit job, so bumping it
@@ -75,6 +74,8 @@ def _evaluated(X, backend, results, timings, k, seeds, threads, dataset, init_id
     """Inertia, labels and the next step's centre shift of every result on ALL points, in one
     pass over X whatever the number of results; then each result's record. ``owns``: the
     backend's own assignment of X to each result's centroids (None: exact search)."""
+    from kmeans_study.lloyd.kernel import evaluate_many
+
     kernels = native_libraries()
     start_eval = time.perf_counter()
     evaluated = evaluate_many(X, [r.centroids for r in results], threads)

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from kmeans_study.lloyd.core import chunks as row_chunks
+
 # Bumped when the seeding changes what it picks for a seed: a parameter of the init jobs and of
 # every fit (which read the init files as ancient), so a change reruns both.
 # 2: scikit-learn's random stream (RandomState draws, float32 distance sums).
@@ -29,7 +31,7 @@ def kmeans_plusplus(X: np.ndarray, k: int, seed: int, n_local_trials: int | None
 
 
 def kmeans_plusplus_many(
-    X: np.ndarray, k: int, seeds: list[int], n_local_trials: int | None = None, chunk_rows: int = 16384
+    X: np.ndarray, k: int, seeds: list[int], n_local_trials: int | None = None
 ) -> list[np.ndarray]:
     """Greedy k-means++ seeding of several inits at once, one per seed.
 
@@ -51,7 +53,7 @@ def kmeans_plusplus_many(
     m = len(seeds)
     rngs = [np.random.RandomState(seed) for seed in seeds]
     trials = n_local_trials or 2 + int(np.log(k))
-    chunks = [slice(start, min(start + chunk_rows, n)) for start in range(0, n, chunk_rows)]
+    chunks = row_chunks(n)
     x_sq = np.concatenate([np.einsum("ij,ij->i", X[c], X[c], dtype=np.float64) for c in chunks])
     weight = np.ones(n, dtype=np.float32)
     chosen = [[int(rng.choice(n, p=weight / weight.sum()))] for rng in rngs]

@@ -11,6 +11,8 @@ from importlib import metadata
 _DISTRIBUTIONS = {
     "numpy": "numpy",
     "sklearn": "scikit-learn",
+    "sklearnex": "scikit-learn-intelex",
+    "daal4py": "daal",
     "faiss": "faiss-cpu",
     "torchvision": "torchvision",
     "pandas": "pandas",

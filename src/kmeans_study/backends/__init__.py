@@ -99,6 +99,15 @@ REGISTRY: dict[str, Registered] = {
             "init": INIT_MODE,
         },
     ),
+    "sklearnex": Registered(
+        "kmeans_study.backends.sklearnex_backend:SklearnexKMeans", "fit_sklearnex", exact=True,
+        description=(
+            "scikit-learn-intelex KMeans (Intel oneDAL's exact Lloyd). It stops when the total squared centre "
+            "shift is at most tol times the mean feature variance (no separate unchanged-labels test); its record "
+            "states what else differs from scikit-learn."
+        ),
+        params={"init": INIT_MODE},
+    ),
     "faiss": Registered(
         "kmeans_study.backends.faiss_backend:FaissExact", "fit_faiss", exact=True,
         description=(
@@ -123,7 +132,8 @@ REGISTRY: dict[str, Registered] = {
         "kmeans_study.backends.fused_backend:FusedLloyd", "fit_sklearn", exact=True, per_k=True,
         description=(
             "Exact Lloyd with scikit-learn's stopping rule, all inits of one k fitted together in one job per "
-            "(dataset, k): one pass over X per iteration for all of them. Writes the same per-init outputs and "
+            "(dataset, k): one pass over X per iteration for all of them, a compiled exact argmin and Elkan's or "
+            "Hamerly's bounds to skip points that provably keep their centroid. Writes the same per-init outputs and "
             "records as the other backends (fit times attributed to the inits by their iterations). Shared "
             "starts only; a change of the inits reruns all of a k."
         ),
@@ -207,7 +217,7 @@ REGISTRY: dict[str, Registered] = {
     "hybrid": Registered(
         "kmeans_study.backends.approx_backend:Hybrid", "fit_faiss", exact=True,
         description=(
-            "The reference slides' hybrid initialisation: exact Lloyd on a random subset of warm_start * n points "
+            "The reference slides' hybrid initialisation: exact Lloyd (the core's exact strategy) on a random subset of warm_start * n points "
             "from the shared start, then on all points from the subset's centroids. Fit time covers both phases."
         ),
         params={"warm_start": {**WARM_START, "default": 0.1}, "init": SHARED_ONLY},

@@ -1,6 +1,6 @@
-"""Lloyd with a chosen assignment step (``kmeans_study.approx``): the approximate-neighbour
-backends of the reference (faiss IVF and HNSW over the centroids), the restricted-candidates
-strategy, the bounded exact strategy, and the hybrid (warm-started) exact fit."""
+"""Lloyd with a chosen assignment step (the core's loop, ``kmeans_study.lloyd.engine``): the
+approximate-neighbour backends of the reference (faiss IVF and HNSW over the centroids), the
+restricted-candidates strategy, the bounded exact strategy, and the hybrid (warm-started) exact fit."""
 
 from __future__ import annotations
 
@@ -15,25 +15,26 @@ MIN_POINTS_PER_CENTROID = 10
 
 
 class ApproxLloyd(Backend):
-    libraries = ["numpy", "scipy.sparse", "faiss"]
+    libraries = ["numpy", "numba", "faiss"]
 
-    def assigner(self, threads: int):
+    def strategy(self):
+        """A fresh assignment strategy (``kmeans_study.lloyd.engine.Strategy``)."""
         raise NotImplementedError
 
     def fit(self, X, init, k, seed, threads):
-        from kmeans_study import approx
+        from kmeans_study.lloyd.engine import lloyd
 
         X = np.ascontiguousarray(X, dtype=np.float32)  # a float32 memory map is not copied
         tol = absolute_tol(X, self.params["tol"])
         max_iter = self.params["max_iter"]
-        assigner = self.assigner(threads)
+        strategy = self.strategy()
         start, details = init, {}
         fraction = self.params.get("warm_start", 0)
         if fraction:
             started = time.perf_counter()
             n_sub = min(X.shape[0], max(int(round(fraction * X.shape[0])), MIN_POINTS_PER_CENTROID * k))
             rows = np.sort(np.random.RandomState(seed).choice(X.shape[0], n_sub, replace=False))
-            warm = approx.lloyd(X[rows], init, assigner, max_iter, tol)
+            warm = lloyd(X[rows], [init], strategy, max_iter, tol, threads)[0]
             start = warm.centroids
             details["warm_start"] = {
                 "fraction": fraction,
@@ -43,7 +44,7 @@ class ApproxLloyd(Backend):
                 "wall_s": time.perf_counter() - started,
                 "note": "fit on a random subset from the shared start; the full fit starts from its centroids",
             }
-        fit = approx.lloyd(X, start, assigner, max_iter, tol)
+        fit = lloyd(X, [start], strategy, max_iter, tol, threads)[0]
         details.update(
             {
                 **fit.details,
@@ -57,60 +58,66 @@ class ApproxLloyd(Backend):
                 "empty_clusters_relocated": fit.n_relocated,
             }
         )
-        self._last = (assigner, fit.labels, fit.n_iter)
+        self._last = (strategy, fit.labels, fit.n_iter, threads)
         return BackendResult(fit.centroids, fit.n_iter, fit.converged, None, details)
 
     def own_assignment(self, X, centroids):
         """This strategy's assignment of every point to the final centroids (one more pass of its
         own search, as a next iteration would run it; not part of the fit time)."""
-        assigner, labels, n_iter = self._last
+        from kmeans_study.lloyd import kernel
+        from kmeans_study.lloyd.engine import LabelStrategy
+
+        strategy, labels, n_iter, threads = self._last
         X = np.ascontiguousarray(X, dtype=np.float32)
+        if not isinstance(strategy, LabelStrategy):
+            return kernel.exact_labels(X, centroids, threads)
         iteration = n_iter + 1
-        if getattr(assigner, "refresh", 0) and (iteration - 1) % assigner.refresh == 0:
+        if getattr(strategy, "refresh", 0) and (iteration - 1) % strategy.refresh == 0:
             iteration += 1  # the restricted search itself, not its periodic exact pass
-        return assigner.assign(X, centroids, labels, iteration)[0]
+        return strategy.labels(X, centroids, labels, iteration)[0]
 
 
 class FaissIVF(ApproxLloyd):
     name = "faiss_ivf"
 
-    def assigner(self, threads):
-        from kmeans_study.approx import IVFAssigner
+    def strategy(self):
+        from kmeans_study.approx import IVFStrategy
 
-        return IVFAssigner(self.params["nlist"], self.params["nprobe"], threads)
+        return IVFStrategy(self.params["nlist"], self.params["nprobe"])
 
 
 class FaissHNSW(ApproxLloyd):
     name = "faiss_hnsw"
 
-    def assigner(self, threads):
-        from kmeans_study.approx import HNSWAssigner
+    def strategy(self):
+        from kmeans_study.approx import HNSWStrategy
 
-        return HNSWAssigner(self.params["M"], self.params["efSearch"], threads=threads)
+        return HNSWStrategy(self.params["M"], self.params["efSearch"])
 
 
 class Restricted(ApproxLloyd):
     name = "restricted"
 
-    def assigner(self, threads):
-        from kmeans_study.approx import RestrictedAssigner
+    def strategy(self):
+        from kmeans_study.approx import RestrictedStrategy
 
-        return RestrictedAssigner(self.params["candidates"], self.params["refresh"], threads, self.params["lists_every"])
+        return RestrictedStrategy(self.params["candidates"], self.params["refresh"], self.params["lists_every"])
 
 
 class Bounded(ApproxLloyd):
     name = "bounded"
 
-    def assigner(self, threads):
-        from kmeans_study.approx import BoundedAssigner
+    def strategy(self):
+        from kmeans_study.approx import BoundedStrategy
 
-        return BoundedAssigner(self.params["candidates"], threads)
+        return BoundedStrategy(self.params["candidates"])
 
 
 class Hybrid(ApproxLloyd):
     name = "hybrid"
+    libraries = ["numpy", "numba"]
 
-    def assigner(self, threads):
-        from kmeans_study.approx import ExactAssigner
+    def strategy(self):
+        from kmeans_study.lloyd.engine import ExactStrategy
 
-        return ExactAssigner(threads)
+        return ExactStrategy(prune=True)

@@ -56,7 +56,7 @@ class Backend(ABC):
         return None
 
 
-def absolute_tol(X: np.ndarray, tol: float, chunk_rows: int = 4096) -> float:
+def absolute_tol(X: np.ndarray, tol: float) -> float:
     """scikit-learn's tolerance: ``tol`` times the mean per-feature variance of X (n, d).
 
     Two chunked passes in float64 (the mean, then the squared deviations as one BLAS dot per
@@ -66,7 +66,7 @@ def absolute_tol(X: np.ndarray, tol: float, chunk_rows: int = 4096) -> float:
         return 0.0
     cached = _VARIANCE.get(id(X))
     if cached is None or cached[0]() is not X:
-        cached = (weakref.ref(X), _mean_feature_variance(X, chunk_rows))
+        cached = (weakref.ref(X), _mean_feature_variance(X))
         _VARIANCE[id(X)] = cached
     return float(cached[1] * tol)
 
@@ -74,9 +74,11 @@ def absolute_tol(X: np.ndarray, tol: float, chunk_rows: int = 4096) -> float:
 _VARIANCE: dict[int, tuple] = {}
 
 
-def _mean_feature_variance(X: np.ndarray, chunk_rows: int) -> float:
+def _mean_feature_variance(X: np.ndarray) -> float:
+    from kmeans_study.lloyd.core import chunks as row_chunks
+
     n, d = X.shape
-    chunks = [slice(start, start + chunk_rows) for start in range(0, n, chunk_rows)]
+    chunks = row_chunks(n)
     mean = sum(np.asarray(X[c]).sum(axis=0, dtype=np.float64) for c in chunks) / n
     total = 0.0
     for c in chunks:

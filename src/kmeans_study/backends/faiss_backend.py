@@ -69,18 +69,28 @@ class FaissExact(Backend):
         if not self.params.get("early_stopping", True):
             centroids, obj = _train(X, k, max_iter, n, seed, init, self.gpu)
             details["stopping"] = f"fixed number of iterations ({max_iter}), no tolerance"
+            details["stopped_by"] = "max_iter"
             return BackendResult(centroids, max_iter, None, obj, details)
+        from kmeans_study.lloyd.core import MAX_ITER, centre_shift, stop_reason
+
         tol = absolute_tol(X, self.params["tol"])
-        centroids, converged, n_iter, obj = init, False, 0, None
+        centroids, stop, n_iter, obj = init, None, 0, None
         for n_iter in range(1, max_iter + 1):
             updated, obj = _train(X, k, 1, n, (seed + n_iter) % 2**31, centroids, self.gpu)
-            shift = None if centroids is None else float(((updated - centroids) ** 2).sum())
+            # faiss computes a centroid set from its assignment alone (deterministically), so the
+            # same set twice in a row means the same labels twice in a row.
+            labels_changed = n_iter == 1 or not np.array_equal(updated, centroids)
+            shift = np.inf if centroids is None else centre_shift(updated, centroids)
             centroids = updated
-            if shift is not None and shift <= tol:
-                converged = True
+            stop = stop_reason(labels_changed, shift, tol, n_iter, max_iter)
+            if stop:
                 break
-        details["stopping"] = "shared tolerance rule (scikit-learn's) or max_iter"
-        return BackendResult(centroids, n_iter, converged, obj, details)
+        details["stopping"] = (
+            "scikit-learn's rule, run here one faiss iteration at a time: labels unchanged (seen as the same "
+            "centroids twice in a row), else centre shift <= tol, else max_iter"
+        )
+        details["stopped_by"] = stop
+        return BackendResult(centroids, n_iter, stop != MAX_ITER, obj, details)
 
     def device(self) -> dict:
         return {"device": "cpu"}
@@ -126,5 +136,6 @@ class FaissSampled(Backend):
                 "points_used": used,
                 "max_points_per_centroid": per_centroid,
                 "stopping": f"fixed number of iterations ({niter}), no tolerance; max_iter and tol ignored",
+                "stopped_by": "max_iter",
             },
         )

@@ -1,5 +1,5 @@
-"""Exact Lloyd for all inits of one k together (``kmeans_study.fused``): one job per (dataset, k)
-writes the same per-init outputs and records as the per-init backends."""
+"""Exact Lloyd for all inits of one k together (the core's ``ExactStrategy``, pruned): one job per
+(dataset, k) writes the same per-init outputs and records as the per-init backends."""
 
 from __future__ import annotations
 
@@ -8,15 +8,16 @@ from kmeans_study.backends.base import Backend, BackendResult, absolute_tol
 
 class FusedLloyd(Backend):
     name = "fused"
-    libraries = ["numpy", "scipy.sparse"]
+    libraries = ["numpy", "numba"]
 
     def fit(self, X, init, k, seed, threads):
         return self.fit_many(X, [init], k, threads)[0]
 
     def fit_many(self, X, inits, k, threads) -> list[BackendResult]:
-        from kmeans_study.fused import fused_lloyd
+        from kmeans_study.lloyd.engine import ExactStrategy, lloyd
 
-        fits = fused_lloyd(X, inits, self.params["max_iter"], absolute_tol(X, self.params["tol"]), threads)
+        fits = lloyd(X, inits, ExactStrategy(prune=True), self.params["max_iter"],
+                     absolute_tol(X, self.params["tol"]), threads)
         return [
             BackendResult(
                 centroids=fit.centroids,
@@ -24,6 +25,7 @@ class FusedLloyd(Backend):
                 converged=fit.converged,
                 objective=None,
                 details={
+                    **fit.details,
                     "objective": "none (inertia is recomputed on all points)",
                     "algorithm": "lloyd, all inits of this k in one pass over X per iteration",
                     "points_used": int(X.shape[0]),

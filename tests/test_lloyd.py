@@ -1,0 +1,188 @@
+"""The Lloyd core: the one exact kernel, the stopping rule, relocation, chunking, pruning."""
+
+import numpy as np
+import pytest
+
+from kmeans_study.lloyd import core, kernel
+from kmeans_study.lloyd.engine import ExactStrategy, lloyd
+
+
+def brute_force(X, C):
+    """Squared distances (n, k) in float64 and the nearest centroid, lowest index on ties."""
+    d = ((X.astype(np.float64)[:, None, :] - C.astype(np.float64)[None]) ** 2).sum(-1)
+    return d, d.argmin(1)
+
+
+@pytest.fixture(scope="module")
+def ties():
+    """Points with exact and near ties: duplicate centroids, points halfway between two
+    centroids, and points whose float32 scores cannot tell two centroids apart."""
+    rng = np.random.default_rng(0)
+    C = rng.normal(size=(6, 20)).astype(np.float32) * 3
+    C[4] = C[1]  # a duplicate: every point of centroid 1 ties with 4
+    halfway = (C[0] + C[2]) / 2  # exactly between 0 and 2 (float32 rounding aside)
+    near = C[3] + np.float32(1e-3) * rng.normal(size=(50, 20)).astype(np.float32)
+    X = np.vstack([rng.normal(size=(400, 20)).astype(np.float32) * 3, np.repeat(halfway[None], 5, 0), near,
+                   C[[1, 4, 0]]]).astype(np.float32)
+    return X, C
+
+
+def test_the_kernel_gives_the_exact_nearest_centroid_lowest_index_on_ties(ties):
+    X, C = ties
+    labels, upper, lower = kernel.nearest(X, C)
+    d, truth = brute_force(X, C)
+    np.testing.assert_array_equal(labels, truth)
+    assert not np.any(labels == 4)  # the duplicate's twin, 1, always wins
+    own = np.sqrt(d[np.arange(len(X)), labels])
+    d[np.arange(len(X)), labels] = np.inf
+    assert np.all(upper >= own) and np.all(lower <= np.sqrt(d.min(1)))
+
+
+def test_the_kernel_decides_float32_near_ties_exactly():
+    # Centroids at squared distance 0.01 and 0.0121 from x, |x|^2 = 640000: float32 scores
+    # |c|^2 - 2 x.c round to the same value, so only the exact recomputation orders them.
+    x = np.full((1, 64), 100.0, dtype=np.float32)
+    C = np.repeat(x, 2, axis=0)
+    C[0, 0] += np.float32(0.11)
+    C[1, 1] += np.float32(0.1)
+    scores = (C**2).sum(1) - 2 * (C @ x[0])
+    assert scores[0] == scores[1]  # float32 cannot tell them apart
+    for order in ([0, 1], [1, 0]):
+        assert kernel.exact_labels(x, C[order])[0] == brute_force(x, C[order])[1][0] == order.index(1)
+
+
+def test_every_path_agrees_on_labels(ties):
+    """Plain pass, evaluation, candidate lists covering every centroid: the same labels."""
+    from kmeans_study.approx import nearest_in_lists
+
+    X, C = ties
+    labels = kernel.exact_labels(X, C)
+    evaluated = kernel.evaluate_many(X, [C, C[::-1].copy()])
+    np.testing.assert_array_equal(evaluated[0][0], labels)
+    everyone = np.arange(C.shape[0])[None]
+    among, _, _ = nearest_in_lists(X, C, everyone, np.zeros(len(X), dtype=np.int64), kernel.row_norms(X))
+    np.testing.assert_array_equal(among, labels)
+
+
+def test_stop_reason_follows_sklearns_order():
+    assert core.stop_reason(False, 5.0, 1.0, 3, 10) == "labels unchanged"  # before the shift test
+    assert core.stop_reason(True, 1.0, 1.0, 3, 10) == "tolerance"  # at most tol stops
+    assert core.stop_reason(True, 1.5, 1.0, 10, 10) == "max_iter"
+    assert core.stop_reason(True, 1.5, 1.0, 9, 10) is None
+    assert core.stop_reason(True, 0.5, 1.0, 10, 10) == "tolerance"  # at the last iteration too
+
+
+def test_an_empty_cluster_takes_the_farthest_point_as_sklearn_does():
+    from sklearn.cluster import KMeans
+
+    X = np.array([[0, 0], [0, 1], [10, 0], [10, 1], [30, 0]], dtype=np.float32)
+    init = np.array([[0, 0.5], [10, 0.5], [100, 100]], dtype=np.float32)  # the third gets no point
+    fit = lloyd(X, [init], ExactStrategy(), 10, 0.0)[0]
+    model = KMeans(n_clusters=3, init=init, n_init=1, max_iter=10, tol=0.0).fit(X)
+    np.testing.assert_allclose(np.sort(fit.centroids, axis=0), np.sort(model.cluster_centers_, axis=0))
+    assert fit.n_relocated >= 1 and fit.n_iter == model.n_iter_
+
+
+def test_chunking_covers_every_row_through_the_real_knob(blobs, tmp_path, monkeypatch):
+    X, _ = blobs
+    np.save(tmp_path / "X.npy", X)
+    mapped = np.load(tmp_path / "X.npy", mmap_mode="r")
+    C = X[[0, 50, 100, 150]]
+    monkeypatch.setattr(core, "CHUNK_ROWS", 64)
+    assert len(core.chunks(len(X))) == -(-len(X) // 64) > 1  # 600 rows: 10 chunks, the last partial
+    labels, inertia, means = kernel.evaluate_many(mapped, [C])[0]
+    d, truth = brute_force(X, C)
+    np.testing.assert_array_equal(labels, truth)
+    assert inertia == pytest.approx(d.min(1).sum(), rel=1e-12)
+    np.testing.assert_allclose(means, [X[truth == j].astype(np.float64).mean(0) for j in range(4)], rtol=1e-12)
+    np.testing.assert_allclose(kernel.row_norms(mapped), (X.astype(np.float64) ** 2).sum(1), rtol=1e-12)
+
+
+@pytest.fixture(scope="module")
+def overlapping():
+    """Overlapping blobs, so Lloyd takes many iterations and the inits reach different minima."""
+    from sklearn.datasets import make_blobs
+
+    X, _ = make_blobs(n_samples=3000, n_features=16, centers=12, cluster_std=4.0, random_state=7)
+    X = (X - X.mean(0)) / X.std(0)
+    return np.ascontiguousarray(X, dtype=np.float32)
+
+
+@pytest.mark.parametrize("threads", [1, 2])
+@pytest.mark.parametrize("family", ["Elkan", "Hamerly"])
+def test_pruned_lloyd_equals_unpruned_lloyd(overlapping, monkeypatch, threads, family):
+    from kmeans_study.init import kmeans_plusplus_many
+    from kmeans_study.lloyd import engine
+
+    monkeypatch.setattr(core, "CHUNK_ROWS", 512)  # several chunks, so both threads work
+    if family == "Hamerly":
+        monkeypatch.setattr(engine, "ELKAN_MEMORY", 0)
+    X, k = overlapping, 9
+    inits = kmeans_plusplus_many(X, k, list(range(6)))
+    plain = lloyd(X, inits, ExactStrategy(prune=False), 300, 1e-6, threads)
+    pruned = lloyd(X, inits, ExactStrategy(prune=True), 300, 1e-6, threads)
+    for a, b in zip(plain, pruned):
+        assert (a.n_iter, a.stopped_by) == (b.n_iter, b.stopped_by)
+        np.testing.assert_array_equal(a.labels, b.labels)
+        np.testing.assert_array_equal(a.centroids, b.centroids)
+    skipped = [f.details["distances_skipped_share"] for f in pruned]
+    assert all(0.3 < s < 1 for s in skipped), skipped  # the bounds did spare work
+    assert family in pruned[0].details["assignment"]
+    assert "distances_skipped_share" not in plain[0].details
+
+
+@pytest.mark.parametrize("family", ["Elkan", "Hamerly"])
+def test_every_pruned_pass_is_exact(overlapping, monkeypatch, family):
+    """Every pruned pass equals brute force, whichever of the scoring paths (one matrix product
+    over the unsettled rows, pair by pair, or Elkan's centroid by centroid) the pass took."""
+    from kmeans_study.init import kmeans_plusplus_many
+    from kmeans_study.lloyd import engine
+
+    if family == "Hamerly":
+        monkeypatch.setattr(engine, "ELKAN_MEMORY", 0)
+    X = overlapping[:1500]
+    inits = kmeans_plusplus_many(X, 7, list(range(8)))
+    paths = {"assign_pairs": 0, "assign_pass": 0, "elkan_pass": 0}
+
+    def counting(name):
+        real = getattr(kernel, name)
+
+        def counted(*args):
+            paths[name] += 1
+            return real(*args)
+
+        return counted
+
+    for name in paths:
+        monkeypatch.setattr(kernel, name, counting(name))
+    state = engine.LloydState.start(X, inits)
+    strategy = ExactStrategy(prune=True)
+    strategy.start(state, 1)
+    act = np.arange(8)
+    for iteration in range(1, 30):
+        strategy.assign(state, act, iteration, False)
+        for j in act:
+            np.testing.assert_array_equal(state.labels[j], brute_force(X, state.centres[j])[1])
+            state.previous[j], state.centres[j] = state.centres[j], core.new_centres(
+                X, state.labels[j], state.centres[j], state.sums[j], state.counts[j])[0]
+    if family == "Hamerly":
+        assert paths["assign_pairs"] > 0 and paths["assign_pass"] > 1 and paths["elkan_pass"] == 0
+    else:
+        assert paths["elkan_pass"] > 0 and paths["assign_pairs"] == 0
+
+
+def test_an_init_gives_the_same_fit_alone_or_with_others(overlapping):
+    from kmeans_study.init import kmeans_plusplus_many
+
+    inits = kmeans_plusplus_many(overlapping, 7, [3, 4, 5])
+    together = lloyd(overlapping, inits, ExactStrategy(), 300, 1e-6)
+    alone = lloyd(overlapping, inits[1:2], ExactStrategy(), 300, 1e-6)[0]
+    np.testing.assert_array_equal(together[1].centroids, alone.centroids)
+    assert together[1].n_iter == alone.n_iter
+
+
+def test_max_iter_stops_a_fit_unconverged(overlapping):
+    from kmeans_study.init import kmeans_plusplus
+
+    fit = lloyd(overlapping, [kmeans_plusplus(overlapping, 9, 0)], ExactStrategy(), 2, 0.0)[0]
+    assert (fit.n_iter, fit.converged, fit.stopped_by) == (2, False, "max_iter")
