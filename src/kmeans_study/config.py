@@ -149,8 +149,10 @@ def _k_spec_problems(spec: dict, key: str) -> Iterator[str]:
 
 def _semantic_problems(config: dict) -> Iterator[str]:
     from kmeans_study.data.sources import SOURCES
+    from kmeans_study.kchoice import config_problems
 
     yield from _k_spec_problems(config["k"], "k")
+    yield from config_problems(config)
     chosen = config["report"]["reference_backend"]
     if chosen and chosen not in backend_names(config):
         yield (

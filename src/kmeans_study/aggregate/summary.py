@@ -6,6 +6,8 @@ from pathlib import Path
 
 import pandas as pd
 
+from kmeans_study.kchoice.verdict import summary_lines
+
 
 def _table(frame: pd.DataFrame, floats: str = "{:.4g}") -> str:
     """A Markdown table (no extra dependency)."""
@@ -28,7 +30,8 @@ def _link(path: str, base: Path) -> str:
 def dataset_section(name: str, inputs: dict, base: Path) -> str:
     """Markdown for one dataset. ``inputs`` holds the loaded report files of that dataset:
     meta, elbows (backend -> dict), quality (backend -> DataFrame or absent), timing,
-    agreement (by k), elbow_agreement, and ``files``: the paths to link."""
+    agreement (by k), elbow_agreement, k_choice (k_choice.json) with k_choice_table (k_choice.csv),
+    and ``files``: the paths to link."""
     meta, elbows = inputs["meta"], inputs["elbows"]
     ref = inputs["reference"]  # the backend whose elbow sets the k the tables are shown at
     k_ref = elbows[ref]["two_line"]["k"] or elbows[ref]["k"][len(elbows[ref]["k"]) // 2]
@@ -41,9 +44,7 @@ def dataset_section(name: str, inputs: dict, base: Path) -> str:
         "",
         "### How many clusters",
         "",
-        _table(pd.DataFrame(
-            [{"backend": b, "two-line elbow k": e["two_line"]["k"], "kneedle elbow k": e["kneedle"]["k"]} for b, e in elbows.items()]
-        )),
+        *summary_lines(inputs["k_choice"], inputs["k_choice_table"]),
         "",
         f"The tables below are at k = {k_ref}, the two-line elbow of `{ref}`; the CSV files have every k.",
         "",
