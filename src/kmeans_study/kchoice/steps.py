@@ -7,6 +7,7 @@ from __future__ import annotations
 import logging
 
 from kmeans_study import io, paths
+from kmeans_study.data.sources import DataError
 from kmeans_study.steps import _fit_labels, _records, check_k
 
 log = logging.getLogger(__name__)
@@ -82,7 +83,7 @@ def _gap(gap_records: list[str], data_records, gap_backend: str, gap_init_ids: l
     side = data_records[(data_records["backend"] == gap_backend) & data_records["init_id"].isin(gap_init_ids)]
     data = side.groupby("k")["inertia"].min().reindex(ks)
     if data.isna().any():
-        raise ValueError(f"no {gap_backend} fit of init ids {gap_init_ids} at k = {list(data[data.isna()].index)}")
+        raise DataError(f"no {gap_backend} fit of init ids {gap_init_ids} at k = {list(data[data.isna()].index)}")
     table = gap_table(ks, data.to_numpy(), reference)
     return {"backend": gap_backend, "inits": len(gap_init_ids), "table": pd.DataFrame(table)}
 
