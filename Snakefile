@@ -20,6 +20,8 @@ include: "workflow/rules/data.smk"
 include: "workflow/rules/fit.smk"
 include: "workflow/rules/aggregate.smk"
 include: "workflow/rules/plots.smk"
+include: "workflow/rules/kchoice_common.smk"
+include: "workflow/rules/kchoice.smk"
 include: "workflow/rules/examples.smk"
 include: "workflow/rules/report.smk"
 

@@ -17,7 +17,7 @@ BASE = {
     "datasets": {"blobs": {"source": "blobs", "n_samples": 200, "n_features": 3, "centers": 3}},
     "backends": {"sklearn": {}, "faiss": {}},
 }
-PLOTS = {"elbow_plot", "confusion_plot", "timing_plot", "agreement_plot", "pareto_plot"}
+PLOTS = {"elbow_plot", "confusion_plot", "timing_plot", "agreement_plot", "pareto_plot", "k_choice_plot"}
 
 
 @pytest.fixture(scope="module")
@@ -44,6 +44,8 @@ def test_widening_the_k_range_runs_only_the_new_fits(study):
     assert {f["k"] for f in fits} == {"6"}
     assert "prepare_dataset" not in counts
     assert counts["best_init"] == 2 and counts["summary"] == 1
+    # The gap statistic's reference datasets are reused; only the new k's reference fits run.
+    assert counts["gap_fit"] == 1 and "gap_reference" not in counts
 
 
 def test_adding_inits_runs_only_the_new_fits(study):
@@ -52,6 +54,8 @@ def test_adding_inits_runs_only_the_new_fits(study):
     # fits take them as ancient inputs, so only the new init's fits run.
     assert counts["fit"] == 4 * 1 * 2 and counts["init_centroids"] == 4
     assert {f["init_id"] for f in fits} == {"2"}
+    # The gap statistic compares the best of its first k_choice.gap.inits on both sides: unchanged.
+    assert "gap_fit" not in counts and "gap_reference" not in counts
 
 
 def test_adding_a_backend_runs_only_its_fits(study):
@@ -72,6 +76,17 @@ def test_changing_a_plotting_option_reruns_only_the_report(study):
     pages = {rule for rule in counts if rule.startswith("page_") and rule.endswith(("_png", "_md"))}
     assert set(counts) - pages <= PLOTS | {"summary", "all"}
     assert PLOTS <= set(counts)
+
+
+def test_changing_the_verdicts_settings_reruns_only_the_verdict(study):
+    counts, _ = planned_jobs(study, changed(study, k_choice={"resamples": 50, "verdict": {"min_votes": 3}}))
+    assert set(counts) == {"k_choice", "k_choice_plot", "summary", "all"}
+
+
+def test_more_gap_references_refit_the_references_only(study):
+    counts, _ = planned_jobs(study, changed(study, k_choice={"gap": {"references": 12}}))
+    assert counts["gap_reference"] == 1 and counts["gap_fit"] == 4
+    assert not {"fit", "init_centroids", "criteria", "best_init"} & set(counts)
 
 
 def test_a_lost_fit_is_recomputed_alone_and_identically(study):

@@ -36,6 +36,7 @@ def study(tmp_path_factory):
         },
         "backends": {name: {} for name in BACKENDS},
         "report": {"heatmap_k": [3, 99]},
+        "k_choice": {"gap": {"references": 3}, "subsample_stability": {"pairs": 2}},
     }
     (workdir / "config.yaml").write_text(yaml.safe_dump(config))
     run = snakemake(workdir, "--cores", "2")
@@ -99,9 +100,9 @@ def test_backends_start_from_the_same_centroids_and_agree_on_blobs(study):
 
 REPORT_FILES = {
     "per_backend": ["best_init.csv", "elbow.json", "elbow_scores.csv", "elbow.png", "confusion.csv", "quality.csv",
-                    "confusion_elbow.png", "confusion_k3.png"],
+                    "confusion_elbow.png", "confusion_k3.png", "criteria.csv"],
     "per_dataset": ["timing.csv", "timing.png", "agreement.csv", "agreement_by_init.csv", "elbow_agreement.csv",
-                    "agreement.png"],
+                    "agreement.png", "k_choice.json", "k_choice.csv", "k_choice.png"],
 }
 
 
@@ -183,6 +184,29 @@ def test_every_figure_of_the_run_passes_the_reader_checks(study):
         plots.confusion_figure(pd.read_csv(results / "sklearn" / "confusion.csv"), 3, "confusion"),
     ):
         check_figure(fig)
+
+
+def test_k_choice_follows_from_the_result_files(study):
+    """The verdict's criteria are the reference backend's (sklearn, the first exact one), the
+    gap's data side is its init 0 (k_choice.gap.inits 1) against 3 reference fits per k, and the
+    subsample pairs were fitted on 80% subsamples."""
+    results = study / "results" / "blobs"
+    choice = read(results / "k_choice.json")
+    criteria = pd.read_csv(results / "sklearn" / "criteria.csv")
+    assert choice["backend"] == "sklearn" and choice["k_range"] == [KS[0], KS[-1]]
+    assert choice["criteria"]["silhouette"] == criteria.loc[criteria["silhouette"].idxmax(), "k"]
+    assert choice["criteria"]["two_line"] == read(results / "sklearn" / "elbow.json")["two_line"]["k"]
+    gap = pd.DataFrame(choice["gap"]["table"]).set_index("k")
+    for k in KS:
+        data = read(results / "fit" / "sklearn" / f"k{k}" / "init0" / "record.json")["inertia"]
+        refs = [read(results / "gap" / f"k{k}" / f"ref{b}.json")["inertia"] for b in range(3)]
+        assert gap.loc[k, "gap"] == pytest.approx(np.mean(np.log(refs)) - np.log(data))
+    pairs = pd.DataFrame(choice["subsample_stability"])
+    assert len(pairs) == len(KS) * 2 and pairs["ari"].between(-1, 1).all()
+    assert (pairs["n_subsample"] == 240).all() and pairs["n_shared"].between(150, 230).all()
+    table = pd.read_csv(results / "k_choice.csv")
+    assert set(table["backend"]) == set(BACKENDS) and table["counted"].eq(table["backend"] == "sklearn").all()
+    assert choice["sentence"] in (study / "results" / "summary.md").read_text()
 
 
 def test_summary_names_every_dataset_with_provenance(study):

@@ -368,6 +368,7 @@ def is_file(path) -> bool:
 
 def _semantic_problems(config: dict) -> Iterator[str]:
     from kmeans_study.data.sources import SOURCES
+    from kmeans_study.kchoice import config_problems
 
     n_fits = _n_fits(config)
     if n_fits > MAX_FITS:
@@ -377,6 +378,7 @@ def _semantic_problems(config: dict) -> Iterator[str]:
         )
         return
     yield from _k_spec_problems(config["k"], "k")
+    yield from config_problems(config)
     chosen = config["report"]["reference_backend"]
     if chosen and chosen not in backend_names(config):
         yield (

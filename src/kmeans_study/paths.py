@@ -38,6 +38,8 @@ CONFUSION_PLOT = _BACKEND + "/confusion_{which}.png"
 QUANTIZATION = _BACKEND + "/quantization.csv"
 QUANTIZATION_PLOT = _BACKEND + "/quantization.png"
 SEGMENTS = _BACKEND + "/segments.csv"
+# How many clusters: silhouette, Calinski-Harabasz, Davies-Bouldin and best-init agreement per k.
+CRITERIA = _BACKEND + "/criteria.csv"
 
 _DATASET = RESULTS + "/{dataset}"
 TIMING = _DATASET + "/timing.csv"
@@ -48,6 +50,14 @@ ELBOW_AGREEMENT = _DATASET + "/elbow_agreement.csv"
 AGREEMENT_PLOT = _DATASET + "/agreement.png"
 PARETO = _DATASET + "/pareto.csv"
 PARETO_PLOT = _DATASET + "/pareto.png"
+# How many clusters: the gap statistic's reference datasets ({ref} = b) and their fits (one small
+# record per reference and k), the optional subsample stability, and the verdict.
+GAP_REFERENCE = _DATASET + "/gap/ref{ref}/X.npy"
+GAP_FIT = _DATASET + "/gap/k{k}/ref{ref}.json"
+SUBSAMPLE_STABILITY = _DATASET + "/stability/k{k}.json"
+K_CHOICE_JSON = _DATASET + "/k_choice.json"
+K_CHOICE_CSV = _DATASET + "/k_choice.csv"
+K_CHOICE_PLOT = _DATASET + "/k_choice.png"
 
 SUMMARY = RESULTS + "/summary.md"
 PROVENANCE = RESULTS + "/provenance.json"
@@ -79,7 +89,7 @@ def fmt(pattern: str, **wildcards) -> str:
     return pattern.format(**wildcards)
 
 
-_NUMERIC = {"k", "init_id"}
+_NUMERIC = {"k", "init_id", "ref"}
 
 
 def parse(pattern: str, path: str) -> dict:
@@ -108,6 +118,10 @@ FIT_BENCHMARK = benchmark("fit", _FIT_TAIL)
 _FUSED_TAIL = "{dataset}/{backend}/k{k}"
 FUSED_LOG = log("fit_fused", _FUSED_TAIL)
 FUSED_BENCHMARK = benchmark("fit_fused", _FUSED_TAIL)
+GAP_FIT_LOG = log("gap_fit", "{dataset}/k{k}")
+GAP_FIT_BENCHMARK = benchmark("gap_fit", "{dataset}/k{k}")
+SUBSAMPLE_STABILITY_LOG = log("subsample_stability", "{dataset}/k{k}")
+SUBSAMPLE_STABILITY_BENCHMARK = benchmark("subsample_stability", "{dataset}/k{k}")
 
 
 def check_writable(directory: str = RESULTS) -> None:

@@ -284,7 +284,8 @@ def segments(*, X: str, meta: str, best: str, records: list[str], fit_labels: li
 
 def summary(*, config: dict, per_dataset: dict[str, dict], md: str, provenance: str) -> None:
     """per_dataset : dataset -> {"meta": path, "elbows": {backend: path}, "quality": {backend:
-    path} (labelled datasets), "timing", "pareto", "agreement" (two backends or more): paths,
+    path} (labelled datasets), "timing", "pareto", "agreement", "elbow_agreement", "k_choice",
+    "k_choice_table": paths,
     "files": [paths], "sample_records": [paths]}."""
     from pathlib import Path
 
@@ -306,6 +307,8 @@ def summary(*, config: dict, per_dataset: dict[str, dict], md: str, provenance: 
             "quality": {b: io.read_csv(p) for b, p in files.get("quality", {}).items()},
             "timing": io.read_csv(files["timing"]),
             "pareto": io.read_csv(files["pareto"]) if "pareto" in files else None,
+            "k_choice": io.read_json(files["k_choice"]),
+            "k_choice_table": io.read_csv(files["k_choice_table"]),
             "files": files["files"],
         }
         if "agreement" in files:

@@ -281,7 +281,8 @@ def dataset_reports(dataset):
             paths.ELBOW_AGREEMENT,
             paths.AGREEMENT_PLOT,
         ]
-    return files + [paths.fmt(p, dataset=dataset) for p in per_dataset]
+    files += [paths.fmt(p, dataset=dataset) for p in per_dataset]
+    return files + k_choice_reports(dataset)
 
 
 def per_backend(pattern, dataset):
@@ -297,6 +298,8 @@ def summary_structure():
             "elbows": per_backend(paths.ELBOW_JSON, dataset),
             "timing": paths.fmt(paths.TIMING, dataset=dataset),
             "pareto": paths.fmt(paths.PARETO, dataset=dataset),
+            "k_choice": paths.fmt(paths.K_CHOICE_JSON, dataset=dataset),
+            "k_choice_table": paths.fmt(paths.K_CHOICE_CSV, dataset=dataset),
             "files": dataset_reports(dataset),
             # one record per backend, for the library versions it ran with
             "sample_records": [

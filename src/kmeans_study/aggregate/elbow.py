@@ -5,6 +5,10 @@ for every cut t = 2 .. N-2 fit a least-squares straight line to the left part (t
 points) and one to the right part (the other N - t), score each part by the R^2 of its own line,
 and take the mean of the two. The cut with the highest mean wins (the first one on a tie), and
 the elbow is the first k of the right-hand part, k[t]: the point where the two lines meet.
+
+Both methods take many curves at once (``two_line_picks``, ``kneedle_picks``): the k-choice
+report re-picks the elbow on a thousand resampled curves per backend, which one call per curve
+(a DataFrame of scores, or kneed's ``KneeLocator``) would make take a minute instead of a second.
 """
 
 from __future__ import annotations
@@ -27,49 +31,111 @@ def cut_lines(ks, inertias, t: int) -> tuple[tuple[float, float], tuple[float, f
     return line(ks[:t], y[:t]), line(ks[t:], y[t:])
 
 
-def line_r2(x: np.ndarray, y: np.ndarray) -> float:
+def _r2(x: np.ndarray, Y: np.ndarray) -> np.ndarray:
+    """R^2 of the least-squares line through (x, y) for every row y of Y (R, m), float64; 1.0 for
+    a constant row, which a line fits exactly. For a line with intercept R^2 = Sxy^2 / (Sxx Syy)."""
+    xc = np.asarray(x, dtype=np.float64) - np.mean(x)
+    Yc = Y - Y.mean(axis=1, keepdims=True)
+    sxx, syy, sxy = xc @ xc, np.einsum("ij,ij->i", Yc, Yc), Yc @ xc
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.where(syy == 0, 1.0, sxy**2 / (sxx * syy))
+
+
+def line_r2(x, y) -> float:
     """R^2 of the least-squares line through (x, y); 1.0 for constant y, which a line fits exactly."""
-    x = np.asarray(x, dtype=np.float64)
-    y = np.asarray(y, dtype=np.float64)
-    slope, intercept = line(x, y)
-    ss_res = float(((y - (slope * x + intercept)) ** 2).sum())
-    ss_tot = float(((y - y.mean()) ** 2).sum())
-    if ss_tot == 0:
-        return 1.0
-    return 1.0 - ss_res / ss_tot
+    return float(_r2(np.asarray(x), np.asarray(y, dtype=np.float64)[None, :])[0])
+
+
+def _sorted(ks, curves) -> tuple[np.ndarray, np.ndarray]:
+    """ks sorted ascending and the columns of curves (R, N) in the same order, float64."""
+    order = np.argsort(ks)
+    return np.asarray(ks)[order], np.atleast_2d(np.asarray(curves, dtype=np.float64))[:, order]
+
+
+def cut_r2(ks, curves) -> tuple[np.ndarray, np.ndarray]:
+    """R^2 of the left and the right line at every cut t = 2..N-2 of every curve.
+
+    ks : (N,) k values; curves : (R, N) inertias over ks (any order of ks). Returns (r2_left,
+    r2_right), each (R, N - 3) float64, column j for the cut t = j + 2 of the k values sorted."""
+    ks, Y = _sorted(ks, curves)
+    cuts = range(2, len(ks) - 1)
+    left = np.stack([_r2(ks[:t], Y[:, :t]) for t in cuts], axis=1) if len(ks) >= 4 else np.empty((len(Y), 0))
+    right = np.stack([_r2(ks[t:], Y[:, t:]) for t in cuts], axis=1) if len(ks) >= 4 else np.empty((len(Y), 0))
+    return left, right
 
 
 def two_line_scores(ks, inertias) -> pd.DataFrame:
     """Scores of every cut: columns t, k_split (= k[t]), r2_left, r2_right, mean_r2."""
-    order = np.argsort(ks)
-    ks = np.asarray(ks)[order]
-    y = np.asarray(inertias, dtype=np.float64)[order]
-    rows = []
-    for t in range(2, len(ks) - 1):
-        left, right = line_r2(ks[:t], y[:t]), line_r2(ks[t:], y[t:])
-        rows.append({"t": t, "k_split": int(ks[t]), "r2_left": left, "r2_right": right, "mean_r2": (left + right) / 2})
-    return pd.DataFrame(rows, columns=["t", "k_split", "r2_left", "r2_right", "mean_r2"])
+    left, right = cut_r2(ks, inertias)
+    sorted_ks = np.sort(np.asarray(ks))
+    ts = np.arange(2, len(sorted_ks) - 1)
+    return pd.DataFrame(
+        {
+            "t": ts,
+            "k_split": sorted_ks[ts].astype(int),
+            "r2_left": left[0],
+            "r2_right": right[0],
+            "mean_r2": (left[0] + right[0]) / 2,
+        },
+        columns=["t", "k_split", "r2_left", "r2_right", "mean_r2"],
+    )
+
+
+def two_line_picks(ks, curves) -> np.ndarray:
+    """The two-line elbow of every curve: (R,) int k values (curves : (R, N) inertias over ks);
+    empty with fewer than 4 k values."""
+    left, right = cut_r2(ks, curves)
+    if left.shape[1] == 0:
+        return np.empty(0, dtype=int)
+    return np.sort(np.asarray(ks))[2 + np.argmax((left + right) / 2, axis=1)].astype(int)
 
 
 def two_line_elbow(ks, inertias) -> int | None:
     """The elbow k by the two-line method, or None with fewer than 4 points."""
-    scores = two_line_scores(ks, inertias)
-    if scores.empty:
+    picks = two_line_picks(ks, inertias)
+    return int(picks[0]) if picks.size else None
+
+
+def _kneedle(x: np.ndarray, y: np.ndarray, sensitivity: float) -> int | None:
+    """Kneedle (Satopaa et al. 2011) on one decreasing convex curve, x sorted ascending: what
+    ``kneed.KneeLocator(x, y, S=sensitivity, curve="convex", direction="decreasing")`` returns
+    (offline, no smoothing), step for step (tested equal on random curves)."""
+    span_x, span_y = x.max() - x.min(), y.max() - y.min()
+    if span_x == 0 or span_y == 0:
         return None
-    return int(scores["k_split"].iloc[int(np.argmax(scores["mean_r2"].to_numpy()))])
+    x_norm = (x - x.min()) / span_x
+    y_norm = (y - y.min()) / span_y
+    diff = (y_norm.max() - y_norm) - x_norm  # the difference curve of the flipped (knee-shaped) curve
+    before, after = np.r_[diff[0], diff[:-1]], np.r_[diff[1:], diff[-1]]
+    is_max = (diff >= before) & (diff >= after)
+    is_min = (diff <= before) & (diff <= after)
+    maxima = np.flatnonzero(is_max)
+    if not maxima.size:
+        return None
+    drop = sensitivity * abs(np.diff(x_norm).mean())
+    threshold, at, active = 0.0, int(maxima[0]), True
+    for i in range(int(maxima[0]), len(diff) - 1):
+        if is_max[i]:
+            threshold, at, active = diff[i] - drop, i, True
+        if is_min[i]:
+            threshold, active = 0.0, False
+        if active and diff[i + 1] < threshold:
+            return int(x[at])
+    return None
+
+
+def kneedle_picks(ks, curves, sensitivity: float = 1.0) -> list[int | None]:
+    """Kneedle's elbow of every curve (curves : (R, N) inertias over ks); None where it finds
+    no knee, and for all with fewer than 3 k values."""
+    ks, Y = _sorted(ks, curves)
+    if len(ks) < 3:
+        return [None] * len(Y)
+    return [_kneedle(ks.astype(np.float64), y, sensitivity) for y in Y]
 
 
 def kneedle_elbow(ks, inertias, sensitivity: float = 1.0) -> int | None:
-    """kneed's KneeLocator on a decreasing convex curve; None when it finds no knee."""
-    from kneed import KneeLocator
-
-    if len(ks) < 3:
-        return None
-    order = np.argsort(ks)
-    locator = KneeLocator(
-        np.asarray(ks)[order], np.asarray(inertias)[order], S=sensitivity, curve="convex", direction="decreasing"
-    )
-    return None if locator.knee is None else int(locator.knee)
+    """Kneedle on a decreasing convex curve; None when it finds no knee."""
+    return kneedle_picks(ks, inertias, sensitivity)[0]
 
 
 def elbow_summary(ks, inertias) -> dict:
@@ -81,7 +147,8 @@ def elbow_summary(ks, inertias) -> dict:
             "method": "reference notebook: max over cuts t=2..N-2 of mean R^2 of two straight lines; elbow = k[t]",
         },
         "kneedle": {
-            "k": kneedle_elbow(ks, inertias), "method": "kneed.KneeLocator(curve=convex, direction=decreasing, S=1)"
+            "k": kneedle_elbow(ks, inertias),
+            "method": "kneedle as kneed.KneeLocator(curve=convex, direction=decreasing, S=1) computes it",
         },
     }
 

@@ -104,9 +104,14 @@ def _table(header: list[str], rows: list[list[str]]) -> list[str]:
 def shown_k(inputs: dict) -> tuple[int, str]:
     """The one k at which the summary's tables are shown, and why, as a phrase.
 
-    The reference backend's two-line elbow; without one (fewer than 4 k values), the number of
-    label classes when the study ran that k, else the middle k of the study.
+    The verdict's k (``k_choice.json``) when it has one; else the reference backend's two-line
+    elbow; without one (fewer than 4 k values), the number of label classes when the study ran
+    that k, else the middle k of the study.
     """
+    choice = inputs.get("k_choice")
+    if choice is not None and choice.get("k") is not None:
+        sure = "confident" if choice["confident"] else "not confident"
+        return int(choice["k"]), f"the k of the verdict on how many clusters ({sure})"
     ref = inputs["reference"]
     elbow = inputs["elbows"][ref]
     if elbow["two_line"]["k"] is not None:
@@ -122,8 +127,15 @@ def shown_k(inputs: dict) -> tuple[int, str]:
 
 
 def how_many_clusters(inputs: dict) -> tuple[str, list[str]]:
-    """The answer to "how many clusters" as one sentence, and the section behind it: every
-    backend's elbow picks (two-line, kneedle)."""
+    """The answer to "how many clusters" as one sentence, and the section behind it: the verdict
+    of ``k_choice.json`` with every criterion's pick (``kchoice.verdict.summary_lines``), or,
+    without a verdict, every backend's elbow picks (two-line, kneedle)."""
+    choice = inputs.get("k_choice")
+    if choice is not None:
+        from kmeans_study.kchoice.verdict import summary_lines
+
+        body = summary_lines(choice, inputs["k_choice_table"])
+        return choice["sentence"], ["### How many clusters", "", *body[2:], ""]
     ref, elbows = inputs["reference"], inputs["elbows"]
     two_line, kneedle = elbows[ref]["two_line"]["k"], elbows[ref]["kneedle"]["k"]
     knee = "kneedle finds no knee" if kneedle is None else f"kneedle: k = {kneedle}"

@@ -1,0 +1,263 @@
+"""How many clusters: the criteria, the gap statistic, the resampled elbow and the verdict rule,
+on data whose answer is known, without Snakemake (tests/test_reruns.py has the workflow's caching)."""
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from kmeans_study.aggregate.elbow import elbow_summary, kneedle_picks, two_line_elbow, two_line_picks, two_line_scores
+from kmeans_study.fit import run_fit, run_fused
+from kmeans_study.init import kmeans_plusplus_many
+from kmeans_study.kchoice.criteria import criteria_table, silhouette_sample
+from kmeans_study.kchoice.gap import fit_references, gap_table, principal_box, reference_data, tibshirani_pick
+from kmeans_study.kchoice.resample import resampled_curves, resampled_picks
+from kmeans_study.kchoice.verdict import decide, k_choice_report, sentence
+
+PARAMS = {"max_iter": 300, "tol": 1e-4, "init": "shared"}
+
+
+def fit_all(X, ks, inits):
+    """Every (k, init) fitted by the fused engine from k-means++ starts, all inits of a k in one
+    call as the fit_fused rule does: records and labels as the pipeline's result files hold them."""
+    rows, labels = [], {}
+    for k in ks:
+        seeds = [100 * k + i for i in range(inits)]
+        fits = run_fused(X, kmeans_plusplus_many(X, k, seeds), "fused", PARAMS, k, seeds, 1, dataset="t",
+                         init_ids=list(range(inits)))
+        for i, (_, fitted, record) in enumerate(fits):
+            rows.append({"backend": "fused", "k": k, "init_id": i, "inertia": record["inertia"]})
+            labels[(k, i)] = fitted
+    return pd.DataFrame(rows), labels
+
+
+def k_choice_of(X, ks, inits=6, refs=3, resamples=200):
+    """k_choice.json, k_choice.csv and criteria.csv of X as the rules compute them, one backend."""
+    records, labels = fit_all(X, ks, inits)
+    criteria = criteria_table(X, records, labels, silhouette_sample(len(X), 300, 0), 0.5)
+    best = criteria.set_index("k")["inertia"]
+    box = principal_box(X)
+    references = {b: reference_data(box, len(X), 50 + b) for b in range(refs)}
+    ref_inertia = [
+        [r["inertia"] for r in sorted(
+            fit_references(references, k, {b: {0: 7 * b + k} for b in range(refs)}, "fused", "fused", PARAMS, 1, "t"
+                           ).values(), key=lambda r: r["ref"])]
+        for k in ks
+    ]
+    data_side = records[records["init_id"] == 0].set_index("k")["inertia"].reindex(ks)
+    gap = {"backend": "fused", "inits": 1, "table": gap_table(ks, data_side.to_numpy(), ref_inertia)}
+    report, table = k_choice_report(
+        "t", "fused", {"fused": criteria}, {"fused": elbow_summary(ks, best.reindex(ks).to_numpy())},
+        {"fused": two_line_scores(ks, best.reindex(ks).to_numpy())},
+        {"fused": resampled_picks(records, resamples, 0.5, 1)}, gap, None, 4, 0.8,
+    )
+    return report, table, criteria
+
+
+@pytest.fixture(scope="module")
+def separated():
+    """Six well-separated blobs in 8 dimensions (600 points), k = 2..10."""
+    from sklearn.datasets import make_blobs
+
+    X, _ = make_blobs(n_samples=600, n_features=8, centers=6, cluster_std=0.6, center_box=(-12, 12), random_state=4)
+    return k_choice_of(np.ascontiguousarray(X, dtype=np.float32), list(range(2, 11)))
+
+
+def test_well_separated_blobs_every_criterion_picks_the_centres_confidently(separated):
+    report, table, _ = separated
+    assert report["criteria"] == dict.fromkeys(
+        ["two_line", "kneedle", "silhouette", "calinski_harabasz", "davies_bouldin", "gap"], 6
+    )
+    assert report["k"] == 6 and report["confident"] and report["votes"] == {"6": 6}
+    share = report["resamples"]["fused"]["two_line"]["6"]
+    assert share >= 0.8  # a resample whose 3 inits all split a blob and merged two others picks another k
+    assert report["sentence"] == (
+        f"t: k = 6, confident: 6 of 6 criteria pick 6 and the two-line elbow picks 6 in {100 * share:.0f}% of 200 "
+        "resamples of the inits."
+    )
+    assert set(table["criterion"]) == set(report["criteria"]) and not table["at_edge"].any()
+    assert (table.set_index("criterion").loc[["two_line", "silhouette", "gap"], "margin"] > 0).all()
+
+
+def test_uniform_data_gives_no_confident_k():
+    X = np.random.default_rng(3).random((600, 3), dtype=np.float32)
+    report, _, _ = k_choice_of(X, list(range(2, 11)))
+    assert not report["confident"]
+    assert report["sentence"].startswith("t: no clear k in 2..10: ")
+
+
+def test_gap_statistic_equals_a_direct_computation():
+    """Tibshirani's formulas written out on 12 points: W_k = sum over clusters of the pairwise
+    squared distances / (2 n_r), from the fits' labels; Gap, sd, s_k and the rule by loops."""
+    rng = np.random.default_rng(0)
+    X = np.concatenate([rng.normal(c, 0.3, (4, 2)) for c in ((0, 0), (5, 0), (0, 5))]).astype(np.float32)
+    ks, refs = [2, 3, 4], 4
+    box = principal_box(X)
+    references = {b: reference_data(box, len(X), b) for b in range(refs)}
+
+    def w(points, labels):
+        return sum(
+            ((points[labels == r][:, None] - points[labels == r][None]) ** 2).sum() / (2 * (labels == r).sum())
+            for r in np.unique(labels)
+        )
+
+    def fitted_w(points, k, seed):
+        start = kmeans_plusplus_many(points, k, [seed])[0]
+        _, labels, record = run_fit(points, start, "fused", PARAMS, k, seed, 1, dataset="t", init_id=0)
+        assert w(points.astype(np.float64), labels) == pytest.approx(record["inertia"], rel=1e-6)
+        return record["inertia"]
+
+    data_w = [fitted_w(X, k, 1) for k in ks]
+    ref_w = [[fitted_w(references[b], k, 10 + b) for b in range(refs)] for k in ks]
+    expected = []
+    for k_index in range(len(ks)):
+        logs = [np.log(ref_w[k_index][b]) for b in range(refs)]
+        mean = sum(logs) / refs
+        sd = (sum((v - mean) ** 2 for v in logs) / refs) ** 0.5
+        expected.append((mean - np.log(data_w[k_index]), sd * (1 + 1 / refs) ** 0.5))
+    table = gap_table(ks, data_w, ref_w)
+    np.testing.assert_allclose(table["gap"], [g for g, _ in expected], rtol=1e-12)
+    np.testing.assert_allclose(table["s"], [s for _, s in expected], rtol=1e-12)
+    gaps, errors = [g for g, _ in expected], [s for _, s in expected]
+    rule = next((ks[i] for i in range(len(ks) - 1) if gaps[i] >= gaps[i + 1] - errors[i + 1]), ks[-1])
+    assert tibshirani_pick(table)[0] == rule == 3
+
+
+def test_gap_rule_falls_to_the_last_k_while_the_gap_rises():
+    table = pd.DataFrame({"k": [2, 3, 4], "gap": [0.1, 0.5, 0.9], "s": [0.01, 0.01, 0.01]})
+    assert tibshirani_pick(table) == (4, None)
+    table["gap"] = [0.1, 0.5, 0.495]
+    k, slack = tibshirani_pick(table)
+    assert k == 3 and slack == pytest.approx(0.5 - 0.495 + 0.01)
+
+
+def test_reference_data_is_uniform_over_the_principal_box():
+    """Data stretched along a diagonal: the references fill the rotated box, not the axis box."""
+    rng = np.random.default_rng(1)
+    t = rng.uniform(-10, 10, 2000)
+    X = np.stack([t + rng.normal(0, 0.5, t.size), t + rng.normal(0, 0.5, t.size)], axis=1).astype(np.float32) + 3
+    mean, V, low, high = box = principal_box(X)
+    Z = reference_data(box, 5000, 0)
+    projected = (Z.astype(np.float64) - mean) @ V
+    assert (projected >= low - 1e-4).all() and (projected <= high + 1e-4).all()
+    np.testing.assert_allclose(projected.min(axis=0), low, atol=0.05 * (high - low).max())
+    # Uniform within the thin box: every reference point is near the diagonal (an axis box would not be).
+    assert np.abs(Z[:, 0] - Z[:, 1]).max() < 4
+    np.testing.assert_array_equal(reference_data(box, 5000, 0), Z)
+
+
+def test_resampling_is_reproducible_with_its_seed():
+    rng = np.random.default_rng(5)
+    inertia = 1e4 / np.arange(2, 12)[:, None] ** 0.8 * (1 + 0.02 * rng.random((10, 10)))
+    first = resampled_curves(inertia, 300, 0.5, seed=11)
+    np.testing.assert_array_equal(first, resampled_curves(inertia, 300, 0.5, seed=11))
+    assert not np.array_equal(first, resampled_curves(inertia, 300, 0.5, seed=12))
+    # Each value is the best of some 5 inits: at least the k's 5th-lowest inertia... and at most its 6th.
+    ranked = np.sort(inertia, axis=1)
+    assert (first >= ranked[:, :1].T).all() and (first <= ranked[:, 5:6].T).all()
+    records = pd.DataFrame(
+        [{"k": k, "init_id": i, "inertia": inertia[k - 2, i]} for k in range(2, 12) for i in range(10)]
+    )
+    assert resampled_picks(records, 300, 0.5, 11) == resampled_picks(records, 300, 0.5, 11)
+
+
+def test_many_curve_elbows_equal_one_curve_at_a_time():
+    """The resamples' picks use the same functions as elbow.json: every curve's pick is the
+    one-curve pick, and kneedle equals kneed's KneeLocator (convex, decreasing, S = 1)."""
+    import warnings
+
+    from kneed import KneeLocator
+
+    rng = np.random.default_rng(2)
+    ks = np.arange(3, 14)
+    curves = np.concatenate([
+        1e5 / ks ** rng.uniform(0.2, 2.5, (300, 1)) + rng.normal(0, 50, (300, ks.size)),
+        np.round(rng.uniform(0, 4, (100, ks.size))),  # plateaus and ties
+    ])
+    assert two_line_picks(ks, curves).tolist() == [two_line_elbow(ks, c) for c in curves]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        expected = [KneeLocator(ks, c, S=1.0, curve="convex", direction="decreasing").knee for c in curves]
+    assert kneedle_picks(ks, curves) == [None if k is None else int(k) for k in expected]
+
+
+@pytest.mark.parametrize(
+    "picks, shares, expected",
+    [
+        # edges are no evidence: five picks at 2 or 10 leave one vote, too few for a k
+        ({"a": 2, "b": 2, "c": 10, "d": 10, "e": 2, "f": 6}, {"6": 1.0}, (None, False)),
+        # a tie between interior picks is no k
+        ({"a": 5, "b": 5, "c": 7, "d": 7, "e": None, "f": 2}, {"5": 1.0}, (None, False)),
+        # enough votes but a coin-flip elbow is not confident
+        ({"a": 6, "b": 6, "c": 6, "d": 6, "e": 2, "f": 10}, {"6": 0.79, "7": 0.21}, (6, False)),
+        ({"a": 6, "b": 6, "c": 6, "d": 6, "e": 2, "f": 10}, {"6": 0.8, "7": 0.2}, (6, True)),
+        # a clear elbow with three votes is not confident either
+        ({"a": 6, "b": 6, "c": 6, "d": 5, "e": 2, "f": 10}, {"6": 1.0}, (6, False)),
+    ],
+)
+def test_verdict_rule(picks, shares, expected):
+    verdict = decide(picks, list(range(2, 11)), shares, min_votes=4, min_share=0.8)
+    assert (verdict["k"], verdict["confident"]) == expected
+
+
+def test_an_unsure_verdict_says_why_with_the_most_frequent_elbow():
+    """mnist5k's case: two criteria for 9, three at the edges, and an elbow that picks 8 more often
+    than 9 over the resamples (shares keyed as JSON sorts them, "10" before "8")."""
+    picks = {"two_line": 9, "kneedle": 9, "silhouette": 5, "calinski_harabasz": 5, "davies_bouldin": 14, "gap": 15}
+    resampled = {"resamples": 1000, "two_line": {"10": 0.15, "8": 0.56, "9": 0.29}}
+    ks = list(range(5, 16))
+    verdict = decide(picks, ks, resampled["two_line"], 4, 0.8)
+    assert (verdict["k"], verdict["confident"]) == (9, False)
+    assert sentence("mnist5k", verdict, picks, ks, resampled, 4, 0.8) == (
+        "mnist5k: no clear k in 5..15: only 2 of 6 criteria pick 9 (two-line 9, kneedle 9, silhouette 5 (edge), "
+        "Calinski-Harabasz 5 (edge), Davies-Bouldin 14, gap 15 (edge)) and the two-line elbow picks 9 in only 29% "
+        "of 1000 resamples (8 in 56%)."
+    )
+
+
+def drawn_texts(fig) -> list:
+    """Every text a reader sees: titles, axis labels and offsets, legend entries, annotations,
+    and the tick labels of the ticks inside the axes' limits (matplotlib keeps labels of the
+    others, undrawn, at stale positions)."""
+    texts = list(fig.texts)
+    for ax in fig.axes:
+        texts += [ax.title, ax._left_title, ax._right_title, *ax.texts]
+        for axis in (ax.xaxis, ax.yaxis):
+            low, high = sorted(axis.get_view_interval())
+            texts += [axis.label, axis.get_offset_text()]
+            texts += [t.label1 for t in axis.get_major_ticks() if low - 1e-9 <= t.get_loc() <= high + 1e-9]
+        if ax.get_legend():
+            texts += ax.get_legend().get_texts()
+    return [t for t in texts if t.get_visible() and t.get_text().strip()]
+
+
+def text_overlaps(fig) -> list[tuple[str, str]]:
+    """Pairs of drawn texts of ``fig`` whose boxes intersect, and texts reaching outside the figure."""
+    fig.canvas.draw()  # lays out the legends and tick labels
+    renderer = fig.canvas.get_renderer()
+    boxes = [(t.get_text(), t.get_window_extent(renderer)) for t in drawn_texts(fig)]
+    page = fig.bbox
+    outside = [(a, "outside the figure") for a, box in boxes
+               if box.x0 < page.x0 - 1 or box.x1 > page.x1 + 1 or box.y0 < page.y0 - 1 or box.y1 > page.y1 + 1]
+    return outside + [
+        (a, b) for i, (a, box_a) in enumerate(boxes) for b, box_b in boxes[i + 1:] if box_a.overlaps(box_b)
+    ]
+
+
+def test_figure_fits_a_page_and_no_text_overlaps(separated, tmp_path):
+    """At the default dpi: at most 2000 px wide, no two texts overlapping, the two lines of the
+    two-line elbow and the gap's error bars drawn, every pick marked."""
+    from PIL import Image
+
+    from kmeans_study import io
+    from kmeans_study.kchoice.figure import k_choice_figure
+
+    report, _, criteria = separated
+    fig = k_choice_figure(report, criteria)
+    assert text_overlaps(fig) == []
+    elbow, gap = fig.axes[0], fig.axes[3]
+    assert [line.get_label() for line in elbow.get_lines()][1:3] == ["line through k=2..5", "line through k=6..10"]
+    assert gap.containers, "the gap's s_k error bars"
+    assert all("pick 6" in ax.get_title() for ax in (fig.axes[0], fig.axes[3], fig.axes[4], fig.axes[5], fig.axes[6]))
+    io.save_figure(tmp_path / "k_choice.png", fig, 120)
+    width, height = Image.open(tmp_path / "k_choice.png").size
+    assert 1200 < width <= 2000 and height < width

@@ -1,0 +1,163 @@
+# How many clusters: internal criteria per backend, the gap statistic's reference datasets and
+# fits, the optional subsample stability, and one verdict per dataset (kmeans_study.kchoice).
+
+
+rule criteria:
+    input:
+        X=paths.DATA_X,
+        records=backend_records,
+        fit_labels=backend_fit_labels,
+    output:
+        table=report(
+            paths.CRITERIA,
+            caption="../report/criteria.rst",
+            category="{dataset}",
+            subcategory="How many clusters",
+            labels={"table": "criteria per k", "backend": "{backend}"},
+        ),
+    log:
+        paths.log("criteria", "{dataset}/{backend}"),
+    localrule: True
+    conda:
+        "../../envs/aggregate.yaml"
+    params:
+        sample_size=lookup(dpath="k_choice/silhouette_sample", within=config),
+        seed=kchoice_seed("silhouette"),
+        top_fraction=lookup(dpath="k_choice/stability_top", within=config),
+    script:
+        "../../scripts/criteria.py"
+
+
+# The gap statistic's rules exist only when it is computed (their logs name wildcards that an
+# empty output list could not supply).
+if GAP_REFS:
+
+    # The reference data of the gap statistic, written once per (dataset, reference) by one job per
+    # dataset (the principal axes are computed once).
+    rule gap_reference:
+        input:
+            X=paths.DATA_X,
+        output:
+            references=expand(paths.GAP_REFERENCE, ref=GAP_REFS, allow_missing=True),
+        log:
+            paths.log("gap_reference", "{dataset}"),
+        conda:
+            "../../envs/data.yaml"
+        params:
+            seeds=gap_reference_seeds,
+        script:
+            "../../scripts/gap_reference.py"
+
+    # One job per (dataset, k) fits every reference dataset, so a wider k range adds only its jobs.
+    rule gap_fit:
+        input:
+            meta=paths.DATA_META,
+            references=gap_references,
+        output:
+            records=expand(paths.GAP_FIT, ref=GAP_REFS, allow_missing=True),
+        log:
+            paths.GAP_FIT_LOG,
+        benchmark:
+            paths.GAP_FIT_BENCHMARK
+        priority: fit_priority
+        conda:
+            kchoice_fit_env
+        threads: 1
+        resources:
+            mem_mb=gap_fit_mem_mb,
+        params:
+            backend=GAP_BACKEND,
+            registered=kchoice_registered,
+            backend_params=kchoice_fit_params,
+            seeds=gap_fit_seeds,
+            init_version=INIT_VERSION,
+            record_version=RECORD_VERSION,
+        script:
+            "../../scripts/gap_fit.py"
+
+
+rule subsample_stability:
+    input:
+        X=paths.DATA_X,
+        meta=paths.DATA_META,
+    output:
+        table=paths.SUBSAMPLE_STABILITY,
+    log:
+        paths.SUBSAMPLE_STABILITY_LOG,
+    benchmark:
+        paths.SUBSAMPLE_STABILITY_BENCHMARK
+    priority: fit_priority
+    conda:
+        kchoice_fit_env
+    threads: 1
+    resources:
+        mem_mb=fit_mem_mb,
+    params:
+        backend=GAP_BACKEND,
+        registered=kchoice_registered,
+        backend_params=kchoice_fit_params,
+        seeds=subsample_seeds,
+        fraction=lookup(dpath="k_choice/subsample_stability/fraction", within=config),
+        init_version=INIT_VERSION,
+        record_version=RECORD_VERSION,
+    script:
+        "../../scripts/subsample_stability.py"
+
+
+rule k_choice:
+    input:
+        unpack(kchoice_inputs),
+    output:
+        choice=report(
+            paths.K_CHOICE_JSON,
+            caption="../report/k_choice.rst",
+            category="{dataset}",
+            subcategory="How many clusters",
+            labels={"file": "k_choice.json"},
+        ),
+        table=report(
+            paths.K_CHOICE_CSV,
+            caption="../report/k_choice_table.rst",
+            category="{dataset}",
+            subcategory="How many clusters",
+            labels={"table": "k choice per criterion and backend"},
+        ),
+    log:
+        paths.log("k_choice", "{dataset}"),
+    localrule: True
+    conda:
+        "../../envs/aggregate.yaml"
+    params:
+        reference=reference_backend(config),
+        gap_backend=GAP_BACKEND,
+        gap_init_ids=kchoice.gap_init_ids(config),
+        resamples=lookup(dpath="k_choice/resamples", within=config),
+        fraction=lookup(dpath="k_choice/resample_fraction", within=config),
+        seed=kchoice_seed("resample"),
+        min_votes=lookup(dpath="k_choice/verdict/min_votes", within=config),
+        min_share=lookup(dpath="k_choice/verdict/min_share", within=config),
+    script:
+        "../../scripts/k_choice.py"
+
+
+rule k_choice_plot:
+    input:
+        choice=paths.K_CHOICE_JSON,
+        criteria=reference_criteria,
+    output:
+        plot=report(
+            paths.K_CHOICE_PLOT,
+            caption="../report/k_choice_plot.rst",
+            category="{dataset}",
+            subcategory="How many clusters",
+            labels={"plot": "k choice"},
+        ),
+    log:
+        paths.log("k_choice_plot", "{dataset}"),
+    localrule: True
+    conda:
+        "../../envs/aggregate.yaml"
+    params:
+        dpi=lookup(dpath="report/plot_dpi", within=config),
+    script:
+        "../../scripts/k_choice_plot.py"
