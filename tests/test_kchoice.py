@@ -214,38 +214,10 @@ def test_an_unsure_verdict_says_why_with_the_most_frequent_elbow():
     )
 
 
-def drawn_texts(fig) -> list:
-    """Every text a reader sees: titles, axis labels and offsets, legend entries, annotations,
-    and the tick labels of the ticks inside the axes' limits (matplotlib keeps labels of the
-    others, undrawn, at stale positions)."""
-    texts = list(fig.texts)
-    for ax in fig.axes:
-        texts += [ax.title, ax._left_title, ax._right_title, *ax.texts]
-        for axis in (ax.xaxis, ax.yaxis):
-            low, high = sorted(axis.get_view_interval())
-            texts += [axis.label, axis.get_offset_text()]
-            texts += [t.label1 for t in axis.get_major_ticks() if low - 1e-9 <= t.get_loc() <= high + 1e-9]
-        if ax.get_legend():
-            texts += ax.get_legend().get_texts()
-    return [t for t in texts if t.get_visible() and t.get_text().strip()]
-
-
-def text_overlaps(fig) -> list[tuple[str, str]]:
-    """Pairs of drawn texts of ``fig`` whose boxes intersect, and texts reaching outside the figure."""
-    fig.canvas.draw()  # lays out the legends and tick labels
-    renderer = fig.canvas.get_renderer()
-    boxes = [(t.get_text(), t.get_window_extent(renderer)) for t in drawn_texts(fig)]
-    page = fig.bbox
-    outside = [(a, "outside the figure") for a, box in boxes
-               if box.x0 < page.x0 - 1 or box.x1 > page.x1 + 1 or box.y0 < page.y0 - 1 or box.y1 > page.y1 + 1]
-    return outside + [
-        (a, b) for i, (a, box_a) in enumerate(boxes) for b, box_b in boxes[i + 1:] if box_a.overlaps(box_b)
-    ]
-
-
 def test_figure_fits_a_page_and_no_text_overlaps(separated, tmp_path):
     """At the default dpi: at most 2000 px wide, no two texts overlapping, the two lines of the
     two-line elbow and the gap's error bars drawn, every pick marked."""
+    from figures import check_figure
     from PIL import Image
 
     from kmeans_study import io
@@ -253,7 +225,7 @@ def test_figure_fits_a_page_and_no_text_overlaps(separated, tmp_path):
 
     report, _, criteria = separated
     fig = k_choice_figure(report, criteria)
-    assert text_overlaps(fig) == []
+    check_figure(fig)
     elbow, gap = fig.axes[0], fig.axes[3]
     assert [line.get_label() for line in elbow.get_lines()][1:3] == ["line through k=2..5", "line through k=6..10"]
     assert gap.containers, "the gap's s_k error bars"
