@@ -31,8 +31,9 @@ for flagged in [
     shown_as = flagged.flags.pop("report")
 
     rule:
-        # A page is rendered in Snakemake's own process: a script would start a Python process per
-        # page (about a second each, dozens of pages) for a few milliseconds of work.
+        # A page is rendered in Snakemake's own process (the profiles set force-use-threads: without
+        # it Snakemake spawns a Snakemake process per run: job), not by a script, which would start
+        # a Python process per page (about a second each, dozens of pages) for milliseconds of work.
         name:
             name
         input:
