@@ -64,7 +64,12 @@ def slow_blobs():
 
 
 # Exact backends whose Lloyd loop the project runs (bounded: with candidates below k).
-OWN_LOOPS = [("fused", {}), ("faiss", {"early_stopping": True}), ("bounded", {"candidates": 3}), ("hybrid", {"warm_start": 0})]
+OWN_LOOPS = [
+    ("fused", {}),
+    ("faiss", {"early_stopping": True}),
+    ("bounded", {"candidates": 3}),
+    ("hybrid", {"warm_start": 0}),
+]
 
 
 @pytest.mark.parametrize("tol", [1e-4, 1e-3, 0.0])
@@ -95,7 +100,8 @@ def test_sklearns_stopping_rule_is_read_as_its_verbose_output_says(slow_blobs, c
     from kmeans_study.backends.sklearn_backend import sklearn_stopping
 
     said = []
-    for tol, max_iter, algorithm in [(1e-4, 300, "lloyd"), (1e-3, 300, "lloyd"), (1e-3, 300, "elkan"), (0.0, 5, "lloyd")]:
+    settings = [(1e-4, 300, "lloyd"), (1e-3, 300, "lloyd"), (1e-3, 300, "elkan"), (0.0, 5, "lloyd")]
+    for tol, max_iter, algorithm in settings:
         init = kmeans_plusplus(slow_blobs, 8, 1)
         with sklearn_stopping() as stopping:
             model = KMeans(8, init=init, n_init=1, tol=tol, max_iter=max_iter, algorithm=algorithm, verbose=1)

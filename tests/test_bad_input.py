@@ -53,7 +53,9 @@ CONFIG_CASES = {
     "missing data file": (config_with(**file_dataset("nowhere.csv")), "'datasets.d.path': file not found: nowhere.csv"),
     "pca above features": (config_with(datasets={"d": {**GOOD_DATASET, "pca": 4}}), "'datasets.d.pca'"),
     # issue 16, class 1: whole-number floats where integers are expected
-    "whole-number float k": (config_with(k={"values": [2.0, 3.0]}), "config key 'k.values.0': expected an integer, got float 2.0"),
+    "whole-number float k": (
+        config_with(k={"values": [2.0, 3.0]}), "config key 'k.values.0': expected an integer, got float 2.0",
+    ),
     "whole-number float max_iter": (
         config_with(fit={"max_iter": 300.0}), "config key 'fit.max_iter': expected an integer, got float 300.0",
     ),

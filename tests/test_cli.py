@@ -33,7 +33,8 @@ def write(tmp_path, text: str, name: str = "config.yaml"):
         ("seed: 1\nseed: 2\n" + VALID, "the key 'seed' appears twice (lines 1 and 2)"),
         ('{"seed": 1, "seed": 2}', "the key 'seed' appears twice"),
         ("seed: [1, 2\n", "not valid YAML: expected ',' or ']'"),
-        ("a: " + "[" * 50 + "]" * 50 + "\n", "key 'a.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0': nested more than 20 levels deep"),
+        ("a: " + "[" * 50 + "]" * 50 + "\n",
+         "key 'a.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0': nested more than 20 levels deep"),
         ("a: " + "[" * 5000 + "]" * 5000 + "\n", "nested too deeply"),
         ("- 1\n- 2\n", "must hold a mapping of keys to values, got list [1, 2]"),
         ("1: {source: blobs}\n", "the key 1 is a int; keys must be strings"),
@@ -54,8 +55,8 @@ def test_config_files_that_are_not_plain_data_are_refused_naming_the_file(tmp_pa
 
 def test_json_config_files_are_read_as_snakemake_reads_them(tmp_path):
     """JSON first: 1e-4 is a number in JSON but text in YAML 1.1."""
-    path = write(tmp_path, '{"fit": {"tol": 1e-4}, "datasets": {"d": {"source": "blobs"}}, "backends": {"sklearn": {}}}',
-                 "config.json")
+    text = '{"fit": {"tol": 1e-4}, "datasets": {"d": {"source": "blobs"}}, "backends": {"sklearn": {}}}'
+    path = write(tmp_path, text, "config.json")
     assert read_config_file(path)["fit"]["tol"] == 1e-4
 
 
@@ -74,7 +75,10 @@ def test_yaml_aliases_are_kept_shared_and_measured_without_expanding(tmp_path):
         (["k.values=[7]", "inits=[0, 3]"], {"k": {"values": [7]}, "inits": [0, 3]}),
         (["datasets.d.n_samples=99", "datasets.d.zscore=false"], {"datasets": {"d": {"source": "blobs", "n_samples": 99,
                                                                                      "zscore": False}}}),
-        (["backends.restricted.grid.candidates=[8, 16]"], {"backends": {"sklearn": {}, "restricted": {"grid": {"candidates": [8, 16]}}}}),
+        (
+            ["backends.restricted.grid.candidates=[8, 16]"],
+            {"backends": {"sklearn": {}, "restricted": {"grid": {"candidates": [8, 16]}}}},
+        ),
     ],
 )
 def test_set_overrides_any_key_by_its_dotted_path(assignments, expected):
@@ -127,7 +131,8 @@ def test_run_with_set_hands_snakemake_one_merged_config(tmp_path, monkeypatch):
     merged = command[command.index("--configfile") + 1]
     assert command.count("--configfile") == 1 and str(a) not in command and str(b) not in command
     assert merged.startswith(str(tmp_path / ".snakemake" / "kmeans_study" / "config-"))
-    assert yaml.safe_load(Path(merged).read_text()) == {**yaml.safe_load(VALID), "fit": {"max_iter": 7}, "k": {"values": [4]}}
+    expected = {**yaml.safe_load(VALID), "fit": {"max_iter": 7}, "k": {"values": [4]}}
+    assert yaml.safe_load(Path(merged).read_text()) == expected
 
 
 def test_make_run_goes_through_the_checking_entry_point():

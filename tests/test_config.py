@@ -143,7 +143,10 @@ def test_shipped_configs_are_valid():
         ({"report": {"plot_dpi": 10**6}}, "config key 'report.plot_dpi': 1000000 is above the maximum 1200"),
         ({"k": {"min": 2, "max": 2**30}}, "the study asks for 10737418230 fits"),
         ({"datasets": {1: {"source": "blobs"}}}, "config key 'datasets': the key 1 is a int; keys must be strings"),
-        ({"datasets": {"bad name!": {"source": "blobs"}}}, "config key 'datasets': the name 'bad name!' is not allowed"),
+        (
+            {"datasets": {"bad name!": {"source": "blobs"}}},
+            "config key 'datasets': the name 'bad name!' is not allowed",
+        ),
     ],
 )
 def test_numbers_and_names_are_checked_strictly(changes, expected):

@@ -16,7 +16,9 @@ def record(event=None, msg=None, created=0.0, **fields):
 
 
 def job_info(jobid, rule_name, created, log=(), **wildcards):
-    return record(LogEvent.JOB_INFO, jobid=jobid, rule_name=rule_name, wildcards=wildcards, log=list(log), created=created)
+    return record(
+        LogEvent.JOB_INFO, jobid=jobid, rule_name=rule_name, wildcards=wildcards, log=list(log), created=created
+    )
 
 
 def feed(console, *records):
@@ -174,7 +176,11 @@ def test_the_report_command_names_what_selects_the_study(tmp_path):
         "Done. Results: results/summary.md   HTML report: .venv/bin/snakemake --report report.html"
     )
     line = results_pointer(
-        str(repo), str(tmp_path / "w"), str(repo / "Snakefile"), [str(repo / "workflow/configs/mnist.yaml")], "snakemake"
+        str(repo),
+        str(tmp_path / "w"),
+        str(repo / "Snakefile"),
+        [str(repo / "workflow/configs/mnist.yaml")],
+        "snakemake",
     )
     assert line == (
         f"Done. Results: {tmp_path}/w/results/summary.md   HTML report: snakemake --report report.html "

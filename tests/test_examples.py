@@ -117,7 +117,8 @@ def test_segmentation_reports_means_in_original_units(examples_study):
 
 def test_a_file_that_is_not_an_image_is_named(tmp_path):
     (tmp_path / "notes.png").write_text("not an image")
-    write_config(tmp_path, {"datasets": {"img": {"source": "image", "path": "notes.png"}}, "backends": {"faiss": {}}, "k": {"values": [2]}})
+    datasets = {"img": {"source": "image", "path": "notes.png"}}
+    write_config(tmp_path, {"datasets": datasets, "backends": {"faiss": {}}, "k": {"values": [2]}})
     run = snakemake(tmp_path, "--cores", "1")
     assert run.returncode != 0
     assert "notes.png: not a readable image" in run.stderr

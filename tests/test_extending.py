@@ -80,7 +80,10 @@ def extended(tmp_path_factory):
     ignore = shutil.ignore_patterns("__pycache__", "*.egg-info")
     for part in ("Snakefile", "config.yaml", "workflow", "scripts", "src", "envs"):
         source = ROOT / part
-        (shutil.copytree if source.is_dir() else shutil.copy)(source, copy / part, **({"ignore": ignore} if source.is_dir() else {}))
+        if source.is_dir():
+            shutil.copytree(source, copy / part, ignore=ignore)
+        else:
+            shutil.copy(source, copy / part)
     package = copy / "src" / "kmeans_study"
     (package / "backends" / "minibatch.py").write_text(TOY_BACKEND)
     add_entry(package / "backends" / "__init__.py", "REGISTRY", BACKEND_ENTRY)

@@ -130,7 +130,8 @@ def test_a_corrupt_result_file_is_named_with_how_to_rebuild_it(two_k_study):
     """Issue 16, class 6: meta.json is read while the workflow is parsed (also by -n and
     --unlock), a record by the timing job; following the advice repairs the study."""
     results = two_k_study / "results"
-    meta, record = results / "d" / "data" / "meta.json", results / "d" / "fit" / "faiss" / "k2" / "init0" / "record.json"
+    meta = results / "d" / "data" / "meta.json"
+    record = results / "d" / "fit" / "faiss" / "k2" / "init0" / "record.json"
     good_meta = meta.read_bytes()
     meta.write_bytes(good_meta[: len(good_meta) // 2])
     for args in (["-n"], ["--unlock"]):
@@ -150,4 +151,5 @@ def test_a_corrupt_result_file_is_named_with_how_to_rebuild_it(two_k_study):
     assert snakemake(two_k_study, "--cores", "1", str(record.relative_to(two_k_study))).returncode == 0
     again = snakemake(two_k_study, "--cores", "1")
     assert again.returncode == 0, again.stderr[-2000:]
-    assert json.loads(record.read_text())["k"] == 2 and (results / "d" / "timing.csv").stat().st_mtime > record.stat().st_mtime
+    assert json.loads(record.read_text())["k"] == 2
+    assert (results / "d" / "timing.csv").stat().st_mtime > record.stat().st_mtime

@@ -38,7 +38,9 @@ def test_run_fused_writes_the_records_run_fit_writes(overlapping):
     inits = kmeans_plusplus_many(X, k, ids)
     fused = run_fused(X, inits, "fused", dict(STOP), k, [10, 11, 12], 2, dataset="t", init_ids=ids)
     for init_id, init, (centroids, labels, record) in zip(ids, inits, fused):
-        single_c, single_l, single = run_fit(X, init, "fused", dict(STOP), k, 10 + init_id, 2, dataset="t", init_id=init_id)
+        single_c, single_l, single = run_fit(
+            X, init, "fused", dict(STOP), k, 10 + init_id, 2, dataset="t", init_id=init_id
+        )
         np.testing.assert_array_equal(centroids, single_c)
         np.testing.assert_array_equal(labels, single_l)
         assert set(record) == set(single)

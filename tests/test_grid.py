@@ -70,13 +70,18 @@ def test_an_unknown_reference_backend_or_grid_key_is_named():
     with pytest.raises(ConfigError, match="report.reference_backend': 'elkan' is not a backend"):
         grid_config(reference_backend="elkan")
     with pytest.raises(ConfigError, match="backends.restricted.grid.nlist"):
-        validate_config({"datasets": {"d": {"source": "uniform"}}, "backends": {"restricted": {"grid": {"nlist": [4]}}}})
+        validate_config(
+            {"datasets": {"d": {"source": "uniform"}}, "backends": {"restricted": {"grid": {"nlist": [4]}}}}
+        )
     with pytest.raises(ConfigError, match="backends.faiss_ivf.grid.nprobe"):
-        validate_config({"datasets": {"d": {"source": "uniform"}}, "backends": {"faiss_ivf": {"grid": {"nprobe": [0]}}}})
+        validate_config(
+            {"datasets": {"d": {"source": "uniform"}}, "backends": {"faiss_ivf": {"grid": {"nprobe": [0]}}}}
+        )
 
 
 def records(rows):
-    frame = pd.DataFrame(rows, columns=["backend", "k", "init_id", "inertia", "fit_wall_s", "n_iter", "own_assignment_exact_fraction"])
+    columns = ["backend", "k", "init_id", "inertia", "fit_wall_s", "n_iter", "own_assignment_exact_fraction"]
+    frame = pd.DataFrame(rows, columns=columns)
     frame["assignment"] = "x"
     frame["blas"] = "openblas"
     return frame
@@ -129,7 +134,8 @@ def test_a_two_by_two_grid_runs_end_to_end_with_one_job_per_grid_point(grid_stud
                 record = json.loads((grid_study / f"results/g/fit/{name}/k{k}/init{init_id}/record.json").read_text())
                 assert record["backend"] == name
                 if name != "faiss":
-                    assert name == f"restricted-candidates{record['params']['candidates']}-refresh{record['params']['refresh']}"
+                    params = record["params"]
+                    assert name == f"restricted-candidates{params['candidates']}-refresh{params['refresh']}"
                     assert 0.0 < record["own_assignment_exact_fraction"] <= 1.0
                     assert record["details"]["full_exact_passes"] >= 1
     table = pd.read_csv(grid_study / "results/g/pareto.csv")

@@ -52,7 +52,9 @@ CUT_FILES = {
         lambda p: io.write_csv(p, __import__("pandas").DataFrame({"k": [2, 3], "inertia_best": [1.5, 0.5]})),
         io.read_csv, "its last line is cut off",
     ),
-    "init0.npy": (lambda p: io.save_npy(p, np.ones((3, 4), dtype=np.float32)), io.load_npy, "not a complete .npy array"),
+    "init0.npy": (
+        lambda p: io.save_npy(p, np.ones((3, 4), dtype=np.float32)), io.load_npy, "not a complete .npy array",
+    ),
     "X.npy (memory-mapped)": (
         lambda p: io.save_npy(p, np.ones((300, 4), dtype=np.float32)), lambda p: io.load_npy(p, mmap=True),
         "not a complete .npy array",

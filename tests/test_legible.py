@@ -87,7 +87,8 @@ def test_a_dry_run_prints_a_plan_per_rule(tmp_path):
     assert run.returncode == 0, run.stderr[-3000:]
     lines = run.stdout.splitlines()
     assert len(lines) < 60, run.stdout
-    assert "  fit" in run.stdout and re.search(r"^  fit\s+3  dataset: blobs  backend: faiss  k: 2-4  init_id: 0$", run.stdout, re.MULTILINE)
+    assert "  fit" in run.stdout
+    assert re.search(r"^  fit\s+3  dataset: blobs  backend: faiss  k: 2-4  init_id: 0$", run.stdout, re.MULTILINE)
 
 
 def test_the_report_shows_every_table_and_figure_as_a_page_and_the_summary_first(study, report):
@@ -149,5 +150,6 @@ def test_a_figure_page_shows_the_figure_fitted_and_full_size_on_a_click(report, 
     page = report.parent / "results/report/blobs/pareto.png.html"
     fitted = report_check.screenshot(page, tmp_path / "fitted.png")
     assert non_white_share(fitted, (0, 60, 1400, 400)) > 0.01
-    rendered = report_check.dom(report_check.with_script(page, "document.querySelector('img').click();", tmp_path / "c.html"))
+    clicked = report_check.with_script(page, "document.querySelector('img').click();", tmp_path / "c.html")
+    rendered = report_check.dom(clicked)
     assert 'class="figure full"' in rendered

@@ -248,7 +248,9 @@ FILE_ERRORS = {
         "d.npy", npy(np.array([[1.0, 0.0], [2.0, np.nan], [3.0, 1.0]])), {"label_column": 1},
         ["row 2, column index 1 (the labels) has no label"],
     ),
-    "integer too large for a float": ("d.csv", text("a,b\n" + "9" * 400 + ",1\n2,3\n"), {}, ["row 2, column 'a'", "too large"]),
+    "integer too large for a float": (
+        "d.csv", text("a,b\n" + "9" * 400 + ",1\n2,3\n"), {}, ["row 2, column 'a'", "too large"],
+    ),
     "beyond float32": ("d.csv", text("a,b\n1,2\n3,4\n1e39,5\n"), {}, ["row 4, column 'a' holds 1e+39", "float32"]),
     "row norms overflow float32": (
         "d.csv", text("a,b\n1,2\n3,4\n6e18,5\n"), {"zscore": False},
@@ -257,7 +259,9 @@ FILE_ERRORS = {
     "error row after blank lines": ("d.csv", text("a,b\n1,2\n\n\n3,x\n"), {}, ["row 5, column 'b' holds 'x'"]),
     "bool npy": ("d.npy", npy(np.array([[True, False], [False, True]])), {}, ["real numbers", "bool"]),
     "timedelta npy": ("d.npy", npy(np.arange(4).astype("m8[s]").reshape(2, 2)), {}, ["real numbers", "timedelta64"]),
-    "structured npy": ("d.npy", npy(np.zeros(3, dtype=[("a", "f8"), ("b", "i4")])), {}, ["structured array", "'a', 'b'"]),
+    "structured npy": (
+        "d.npy", npy(np.zeros(3, dtype=[("a", "f8"), ("b", "i4")])), {}, ["structured array", "'a', 'b'"],
+    ),
     "3-D npy": ("d.npy", npy(np.zeros((3, 2, 2))), {}, ["2-D", "(3, 2, 2)"]),
     "truncated npy": (
         "d.npy", lambda p: (np.save(p, np.arange(100.0).reshape(50, 2)), p.write_bytes(p.read_bytes()[:300])), {},
@@ -265,11 +269,13 @@ FILE_ERRORS = {
     ),
     "not a parquet file": ("d.parquet", text("a,b\n1,2\n"), {}, ["d.parquet", "not a readable parquet file"]),
     "dates in parquet": (
-        "d.parquet", lambda p: pd.DataFrame({"t": pd.to_datetime(["2020-01-01", "2021-05-01"]), "b": [1.0, 2.0]}).to_parquet(p),
+        "d.parquet",
+        lambda p: pd.DataFrame({"t": pd.to_datetime(["2020-01-01", "2021-05-01"]), "b": [1.0, 2.0]}).to_parquet(p),
         {}, ["row 1, column 't' holds Timestamp", "datetime64", "not numbers"],
     ),
     "null in parquet": (
-        "d.parquet", lambda p: pd.DataFrame({"a": pd.array([1, None, 3], dtype="Int64"), "b": [1.0, 2.0, 3.0]}).to_parquet(p),
+        "d.parquet",
+        lambda p: pd.DataFrame({"a": pd.array([1, None, 3], dtype="Int64"), "b": [1.0, 2.0, 3.0]}).to_parquet(p),
         {}, ["row 2, column 'a' has a missing value"],
     ),
     "missing label in parquet": (

@@ -86,7 +86,12 @@ def test_no_page_holds_a_script_element(tmp_path):
 
 def test_pages_are_found_for_the_files_that_match_a_marked_pattern():
     sources = [paths.TIMING, paths.BEST_INIT, paths.SUMMARY]
-    files = ["results/blobs/timing.csv", "results/blobs/timing.png", "results/blobs/sklearn/best_init.csv", paths.SUMMARY]
+    files = [
+        "results/blobs/timing.csv",
+        "results/blobs/timing.png",
+        "results/blobs/sklearn/best_init.csv",
+        paths.SUMMARY,
+    ]
     assert pages_for(files, sources) == [
         "results/report/blobs/timing.csv.html",
         "results/report/blobs/sklearn/best_init.csv.html",

@@ -157,8 +157,7 @@ def apply_override(config: dict, assignment: str) -> None:
     for depth, step in enumerate(path[:-1]):
         parent = parent.setdefault(step, {})
         if not isinstance(parent, dict):
-            raise ConfigError(
-                f"--set {shown_name(key)}: config key '{'.'.join(path[: depth + 1])}' holds {shown(parent)}, not a mapping"
-            )
+            prefix = ".".join(path[: depth + 1])
+            raise ConfigError(f"--set {shown_name(key)}: config key '{prefix}' holds {shown(parent)}, not a mapping")
     parent[path[-1]] = value
     check_shape(config, where=f"--set {shown_name(key)}")

@@ -116,7 +116,11 @@ def _record(X, backend, result, k, seed, threads, dataset, init_id, labels, iner
         "objective_backend": result.objective,
         "n_iter": result.n_iter,
         "converged": bool(converged),
-        "converged_by": "backend stopping rule" if result.converged is not None else "fixed-point check (next_step_center_shift <= tol_abs)",
+        "converged_by": (
+            "backend stopping rule"
+            if result.converged is not None
+            else "fixed-point check (next_step_center_shift <= tol_abs)"
+        ),
         "next_step_center_shift": shift,
         "tol_abs": tol,
         "n_empty_clusters": int(k - np.unique(labels).size),

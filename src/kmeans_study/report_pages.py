@@ -125,7 +125,11 @@ def format_column(values: list) -> list[tuple[str, str | None]]:
     else:
         distinct = {float(f"{v:.{MAX_SIGNIFICANT}g}") for v in finite}
         digits = next(
-            (d for d in range(MIN_SIGNIFICANT, MAX_SIGNIFICANT) if len({significant(v, d) for v in distinct}) == len(distinct)),
+            (
+                d
+                for d in range(MIN_SIGNIFICANT, MAX_SIGNIFICANT)
+                if len({significant(v, d) for v in distinct}) == len(distinct)
+            ),
             MAX_SIGNIFICANT,
         )
 
@@ -160,7 +164,10 @@ def csv_body(path: str) -> str:
     head = "".join(f"<th>{_breakable(name)}</th>" for name in header)
     rows = ["<tr>" + "".join(_cell(text, key) for text, key in cells) + "</tr>" for cells in zip(*columns)]
     name = Path(path).name
-    download = f'<a download="{html.escape(name)}" href="data:text/csv;base64,{base64.b64encode(raw).decode()}">download {html.escape(name)}</a>'
+    encoded = base64.b64encode(raw).decode()
+    download = (
+        f'<a download="{html.escape(name)}" href="data:text/csv;base64,{encoded}">download {html.escape(name)}</a>'
+    )
     return (
         f'<p class="meta">{len(records)} rows, {len(header)} columns; click a column header to sort; {download}</p>\n'
         f"<table><thead><tr>{head}</tr></thead><tbody>\n" + "\n".join(rows) + "\n</tbody></table>"

@@ -42,6 +42,9 @@ def run(log_path: str, step: Callable, *args, **kwargs):
         log.exception("%s: %s", type(exc).__name__, exc)  # noqa: TRY401
         raise
     log.info(
-        "done %s in %.2f s (cpu %.2f s)", step.__name__, time.perf_counter() - started, time.process_time() - started_cpu
+        "done %s in %.2f s (cpu %.2f s)",
+        step.__name__,
+        time.perf_counter() - started,
+        time.process_time() - started_cpu,
     )
     return result

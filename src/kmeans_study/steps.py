@@ -179,7 +179,8 @@ def confusion_plot(
         label = "the two-line elbow" if is_elbow else "no two-line elbow with fewer than 4 k values: the middle k"
     else:
         k, label = int(which.removeprefix("k")), "a requested k"
-    fig = confusion_figure(io.read_csv(confusion), k, f"{dataset}, {backend}: labels vs clusters at k={k} ({label}), best init")
+    title = f"{dataset}, {backend}: labels vs clusters at k={k} ({label}), best init"
+    fig = confusion_figure(io.read_csv(confusion), k, title)
     io.save_figure(plot, fig, dpi)
 
 

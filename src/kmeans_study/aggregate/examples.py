@@ -43,14 +43,18 @@ def n_colours(image: np.ndarray) -> int:
     return int(np.unique(image.reshape(-1, image.shape[-1]), axis=0).shape[0])
 
 
-def quantization_table(pixels: np.ndarray, image_shape: list[int], best: pd.DataFrame, fit_labels: dict) -> tuple[pd.DataFrame, dict]:
+def quantization_table(
+    pixels: np.ndarray, image_shape: list[int], best: pd.DataFrame, fit_labels: dict
+) -> tuple[pd.DataFrame, dict]:
     """Per k of ``best`` (best_init table): PSNR against the original and colours used by the
     best init's quantized image. Returns (table, {k: image})."""
     rows, images = [], {}
     for k, init_id in best[["k", "best_init_id"]].itertuples(index=False):
         image = quantize(pixels, fit_labels[(int(k), int(init_id))], int(k), image_shape)
         images[int(k)] = image
-        rows.append({"k": int(k), "best_init_id": int(init_id), "psnr_db": psnr(pixels, image), "n_colours": n_colours(image)})
+        rows.append(
+            {"k": int(k), "best_init_id": int(init_id), "psnr_db": psnr(pixels, image), "n_colours": n_colours(image)}
+        )
     return pd.DataFrame(rows), images
 
 

@@ -23,7 +23,9 @@ def contingency(a: np.ndarray, b: np.ndarray, n_a: int | None = None, n_b: int |
     return np.bincount(a * n_b + b, minlength=n_a * n_b).reshape(n_a, n_b)
 
 
-def confusion_pivot(labels: np.ndarray, clusters: np.ndarray, k: int, label_names: list[str] | None = None) -> pd.DataFrame:
+def confusion_pivot(
+    labels: np.ndarray, clusters: np.ndarray, k: int, label_names: list[str] | None = None
+) -> pd.DataFrame:
     """Label x cluster counts as a table: one row per true label, one column per cluster id."""
     n_labels = int(labels.max()) + 1
     table = contingency(labels, clusters, n_labels, k)

@@ -95,7 +95,11 @@ REGISTRY: dict[str, Registered] = {
         "kmeans_study.backends.sklearn_backend:SklearnKMeans", "fit_sklearn", exact=True,
         description="scikit-learn KMeans (exact).",
         params={
-            "algorithm": {"description": "scikit-learn's KMeans algorithm.", "enum": ["lloyd", "elkan"], "default": "lloyd"},
+            "algorithm": {
+                "description": "scikit-learn's KMeans algorithm.",
+                "enum": ["lloyd", "elkan"],
+                "default": "lloyd",
+            },
             "init": INIT_MODE,
         },
     ),
@@ -217,8 +221,9 @@ REGISTRY: dict[str, Registered] = {
     "hybrid": Registered(
         "kmeans_study.backends.approx_backend:Hybrid", "fit_faiss", exact=True,
         description=(
-            "The reference slides' hybrid initialisation: exact Lloyd (the core's exact strategy) on a random subset of warm_start * n points "
-            "from the shared start, then on all points from the subset's centroids. Fit time covers both phases."
+            "The reference slides' hybrid initialisation: exact Lloyd (the core's exact strategy) "
+            "on a random subset of warm_start * n points from the shared start, "
+            "then on all points from the subset's centroids. Fit time covers both phases."
         ),
         params={"warm_start": {**WARM_START, "default": 0.1}, "init": SHARED_ONLY},
         grid=("warm_start",),

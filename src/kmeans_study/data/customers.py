@@ -34,7 +34,11 @@ def make_customers(n: int = 1000, seed: int = 7):
     shares = np.array([SEGMENTS[s][0] for s in names])
     segment = rng.choice(len(names), size=n, p=shares / shares.sum())
     columns = {}
-    for column, position, low, high in (("age", 1, 18, 90), ("annual_income_k", 2, 8, 250), ("spending_score", 3, 1, 100)):
+    for column, position, low, high in (
+        ("age", 1, 18, 90),
+        ("annual_income_k", 2, 8, 250),
+        ("spending_score", 3, 1, 100),
+    ):
         mean = np.array([SEGMENTS[s][position][0] for s in names])[segment]
         sd = np.array([SEGMENTS[s][position][1] for s in names])[segment]
         columns[column] = np.clip(np.round(rng.normal(mean, sd)), low, high).astype(int)

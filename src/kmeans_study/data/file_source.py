@@ -231,7 +231,8 @@ def load(dataset: str, spec: dict, cache_dir: Path | None = None) -> Loaded:
     path = Path(spec["path"])
     if path.suffix not in SUFFIXES:
         raise DataError(
-            f"{shown_name(str(path))}: unsupported file type {shown(path.suffix)} (expected one of {', '.join(SUFFIXES)})"
+            f"{shown_name(str(path))}: unsupported file type {shown(path.suffix)} "
+            f"(expected one of {', '.join(SUFFIXES)})"
         )
     if not is_file(path):
         raise DataError(f"config key 'datasets.{dataset}.path': file not found: {shown_name(str(path))}")

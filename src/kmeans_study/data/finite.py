@@ -41,7 +41,9 @@ def check_source(dataset: str, loaded: Loaded) -> None:
     first bad value's row (as the source numbers it) and column."""
     if loaded.X.dtype.kind in "iu" and loaded.X.dtype.itemsize <= 8:
         return  # 64-bit integers stay below 1e20
-    origin = f"dataset {dataset} ({shown_name(loaded.info['origin'])})" if "origin" in loaded.info else f"dataset {dataset}"
+    origin = f"dataset {dataset}"
+    if "origin" in loaded.info:
+        origin += f" ({shown_name(loaded.info['origin'])})"
     for start, block in _blocks(loaded.X):
         bad = ~(np.abs(block) <= FLOAT32_MAX)
         if bad.any():

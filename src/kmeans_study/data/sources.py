@@ -91,7 +91,8 @@ def load_image(name: str, spec: dict, cache_dir: Path) -> Loaded:
         origin = f"sklearn.datasets.load_sample_image({spec['sample_image']!r})"
     height, width = pixels.shape[:2]
     X = pixels.reshape(-1, 3).astype(np.float32) / 255.0
-    return Loaded(X, None, {"origin": origin, "image_shape": [height, width], "feature_names": ["red", "green", "blue"]})
+    info = {"origin": origin, "image_shape": [height, width], "feature_names": ["red", "green", "blue"]}
+    return Loaded(X, None, info)
 
 
 def _file_has_labels(spec: dict) -> bool:
