@@ -255,7 +255,8 @@ def memory(X_path: str, name: str, threads: int) -> dict:
             inits.append(paths.fmt(paths.INIT, dataset=name, k=ITERATION_K, init_id=i))
             Path(tmp, inits[-1]).parent.mkdir(parents=True, exist_ok=True)
             io.save_npy(Path(tmp, inits[-1]), init)
-        spec = {"X": str(Path(X_path).resolve()), "meta": str(Path(X_path).resolve().with_name("meta.json")), "dataset": name, "k": ITERATION_K,
+        X_abs = Path(X_path).resolve()
+        spec = {"X": str(X_abs), "meta": str(X_abs.with_name("meta.json")), "dataset": name, "k": ITERATION_K,
                 "threads": threads, "inits": inits}
         for backend in (None, "sklearn", "sklearnex", "faiss", "fused"):
             out[backend or "baseline (numpy, data mapped)"] = _sampled({**spec, "backend": backend, "out": tmp})
@@ -435,7 +436,8 @@ def per_iteration(X_path: str, name: str, rounds: int = 3) -> dict:
     for label, s in samples.items():
         ratios = np.array(s["pass_s"]) / np.array(s["floor_s"])
         out["backends"][label] = {"pass_s": float(np.median(s["pass_s"])), "floor_s": float(np.median(s["floor_s"])),
-                                  "ratio": float(np.median(ratios)), "ratio_range": [float(ratios.min()), float(ratios.max())]}
+                                  "ratio": float(np.median(ratios)),
+                                  "ratio_range": [float(ratios.min()), float(ratios.max())]}
     return out
 
 
@@ -520,7 +522,8 @@ def bounds(X_path: str, name: str, ks: list[int]) -> dict:
         counts = bound_counts(X, shared_starts(X_path, name, k)[0], fit["max_iter"], absolute_tol(X, fit["tol"]))
         out[k] = counts
         print(f"   k={k:2d} ({counts['n_iter']:3d} passes): distances left, share of unpruned: Hamerly "
-              f"{counts['hamerly'] / counts['unpruned']:.1%}, Elkan {counts['elkan'] / counts['unpruned']:.1%}", flush=True)
+              f"{counts['hamerly'] / counts['unpruned']:.1%}, Elkan {counts['elkan'] / counts['unpruned']:.1%}",
+              flush=True)
     return out
 
 
@@ -621,7 +624,8 @@ def main(argv=None) -> None:
                   f"{cost['ideal_wall_s']:.1f} s; overhead {cost['overhead_s']:.1f} s = {cost['overhead_fraction']:.0%}"
                   f" of wall (target <= {'25%' if name == 'mnist5k' else '-'})")
             print("   by step (jobs, cpu s): " + ", ".join(
-                f"{step} {v['jobs']} {v['cpu_s']:.1f}" for step, v in sorted(pipeline["steps"].items(), key=lambda s: -s[1]["cpu_s"])))
+                f"{step} {v['jobs']} {v['cpu_s']:.1f}"
+                for step, v in sorted(pipeline["steps"].items(), key=lambda s: -s[1]["cpu_s"])))
             for rule, job in cost["per_job"].items():
                 print(f"   {rule} jobs: {job['jobs']}, wall {job['job_wall_s']:.1f} s of which the step "
                       f"{job['step_wall_s']:.1f} s: {(job['job_wall_s'] - job['step_wall_s']) / job['jobs']:.2f} s"
@@ -639,7 +643,8 @@ def main(argv=None) -> None:
                 print(f"   {label:34s} {b['pass_s'] * 1e3:7.1f} ms  floor {b['floor_s'] * 1e3:6.1f} ms  ratio"
                       f" {b['ratio']:.2f} ({b['ratio_range'][0]:.2f}-{b['ratio_range'][1]:.2f})")
         if "bounds" in args.parts:
-            print(f"\n== {name}: distances left to compute by each family of bounds (init 0 per k, after the first pass)")
+            print(f"\n== {name}: distances left to compute by each family of bounds "
+                  "(init 0 per k, after the first pass)")
             result["bounds"] = bounds(X_path, name, args.ks)
         if "memory" in args.parts:
             result["memory_mb"] = peaks = memory(X_path, name, 1)

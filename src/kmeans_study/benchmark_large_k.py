@@ -45,7 +45,8 @@ def ensure_inputs(config: dict, dataset: str, base: Path, ks: list[int]) -> None
     if not X_path.exists():
         X_path.parent.mkdir(parents=True, exist_ok=True)
         prepare_dataset(dataset, config["datasets"][dataset], base / config["cache_dir"], X_path,
-                        base / paths.fmt(paths.DATA_LABELS, dataset=dataset), base / paths.fmt(paths.DATA_META, dataset=dataset))
+                        base / paths.fmt(paths.DATA_LABELS, dataset=dataset),
+                        base / paths.fmt(paths.DATA_META, dataset=dataset))
     for k in ks:
         init = base / paths.fmt(paths.INIT, dataset=dataset, k=k, init_id=0)
         if not init.exists():
@@ -100,7 +101,8 @@ def main(argv=None) -> None:
                 rows.append(row)
                 print(json.dumps(row), flush=True)
     print(pd.DataFrame(rows).to_string(index=False))
-    kernels = {Path(lib["filepath"]).name: lib["architecture"] for lib in native_libraries() if lib["internal_api"] == "openblas"}
+    kernels = {Path(lib["filepath"]).name: lib["architecture"]
+               for lib in native_libraries() if lib["internal_api"] == "openblas"}
     print(f"threads per fit: {args.threads}; reference: {reference}; BLAS kernels: {kernels}")
     print(f"numpy {np.__version__}")
 
