@@ -76,6 +76,16 @@ def test_a_figure_page_embeds_the_png_with_its_size(tmp_path):
         page(str(tmp_path / "fake.png"), "fake.png")
 
 
+def test_a_json_page_is_indented_escaped_and_downloads_the_file(tmp_path):
+    source = tmp_path / "k_choice.json"
+    source.write_text('{"k": 8, "sentence": "</pre><b>x</b>", "criteria": {"gap": null}}')
+    html = page(str(source), "blobs/k_choice.json")
+    shown = re.search(r"<pre>(.*)</pre>", html, re.S).group(1)
+    assert '\n  "k": 8,' in shown and "&lt;/pre&gt;&lt;b&gt;" in shown and '"gap": null' in shown
+    encoded = re.search(r'href="data:application/json;base64,([^"]+)"', html).group(1)
+    assert base64.b64decode(encoded) == source.read_bytes()
+
+
 def test_no_page_holds_a_script_element(tmp_path):
     # The report embeds the summary's page in a <script> block of its own: a </script> in the page
     # would end that block and break the report (sorting is an onclick attribute instead).

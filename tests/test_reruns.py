@@ -80,7 +80,9 @@ def test_changing_a_plotting_option_reruns_only_the_report(study):
 
 def test_changing_the_verdicts_settings_reruns_only_the_verdict(study):
     counts, _ = planned_jobs(study, changed(study, k_choice={"resamples": 50, "verdict": {"min_votes": 3}}))
-    assert set(counts) == {"k_choice", "k_choice_plot", "summary", "all"}
+    # ... and the report's pages of exactly those outputs.
+    assert set(counts) == {"k_choice", "k_choice_plot", "summary", "all", "page_k_choice_json", "page_k_choice_csv",
+                           "page_k_choice_png", "page_summary_md"}
 
 
 def test_more_gap_references_refit_the_references_only(study):

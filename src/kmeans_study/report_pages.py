@@ -215,7 +215,22 @@ def png_body(path: str) -> str:
 
 
 # Which file types get a page, and how (by suffix).
-CONVERTERS = {".csv": csv_body, ".md": markdown_body, ".png": png_body}
+def json_body(path: str) -> str:
+    """A JSON file indented for reading, with a link that downloads it as written."""
+    import json
+
+    raw = Path(path).read_bytes()
+    text = json.dumps(json.loads(raw), indent=2, ensure_ascii=False)
+    name = Path(path).name
+    encoded = base64.b64encode(raw).decode()
+    download = (
+        f'<a download="{html.escape(name)}" href="data:application/json;base64,{encoded}">'
+        f"download {html.escape(name)}</a>"
+    )
+    return f'<p class="meta">{download}</p>\n<pre>{html.escape(text, quote=False)}</pre>'
+
+
+CONVERTERS = {".csv": csv_body, ".md": markdown_body, ".png": png_body, ".json": json_body}
 
 
 def pages_for(files: list[str], sources: list[str]) -> list[str]:

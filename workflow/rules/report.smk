@@ -14,6 +14,12 @@ from kmeans_study.report_pages import CONVERTERS
 # The patterns of the files shown through a page (get_final_output asks for their pages).
 PAGE_SOURCES = []
 
+# Snakemake runs a job with a run: block in a whole spawned Snakemake process (seconds of CPU to
+# parse the workflow again) unless it is told to use threads (--force-use-threads). The pages'
+# run: blocks are milliseconds of thread-safe work, so every invocation, with or without a profile,
+# runs them in this process. Its local executor reads the setting when execution starts.
+workflow.execution_settings.use_threads = True
+
 for flagged in [
     output
     for source_rule in list(workflow.rules)
@@ -31,9 +37,8 @@ for flagged in [
     shown_as = flagged.flags.pop("report")
 
     rule:
-        # A page is rendered in Snakemake's own process (the profiles set force-use-threads: without
-        # it Snakemake spawns a Snakemake process per run: job), not by a script, which would start
-        # a Python process per page (about a second each, dozens of pages) for milliseconds of work.
+        # A page is rendered in Snakemake's own process (see use_threads above), not by a script,
+        # which would start a Python process per page (about a second each, dozens of pages).
         name:
             name
         input:
