@@ -208,9 +208,9 @@ def test_an_unsure_verdict_says_why_with_the_most_frequent_elbow():
     verdict = decide(picks, ks, resampled["two_line"], 4, 0.8)
     assert (verdict["k"], verdict["confident"]) == (9, False)
     assert sentence("mnist5k", verdict, picks, ks, resampled, 4, 0.8) == (
-        "mnist5k: no clear k in 5..15: only 2 of 6 criteria pick 9 (two-line 9, kneedle 9, silhouette 5 (edge), "
-        "Calinski-Harabasz 5 (edge), Davies-Bouldin 14, gap 15 (edge)) and the two-line elbow picks 9 in only 29% "
-        "of 1000 resamples (8 in 56%)."
+        "mnist5k: no clear k in 5..15: only 2 of 6 criteria pick 9 (two-line 9, kneedle 9, silhouette 5 at the edge, "
+        "Calinski-Harabasz 5 at the edge, Davies-Bouldin 14, gap 15 at the edge) and the two-line elbow picks 9 in "
+        "only 29% of 1000 resamples (8 in 56%)."
     )
 
 

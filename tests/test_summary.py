@@ -116,3 +116,38 @@ def test_the_shown_k_and_why(ks, two_line, classes, expected, why):
     inputs = {"reference": "r", "elbows": {"r": elbow(ks, two_line)}, "meta": {"n_label_classes": classes}}
     k, reason = shown_k(inputs)
     assert k == expected and why in reason
+
+
+def answer_to(text: str, question: str) -> str:
+    return text.split(f"- **{question}:** ", 1)[1].split("\n- **", 1)[0]
+
+
+def test_no_backend_is_called_fastest_when_the_references_fits_are_too_short_to_time():
+    inputs = inputs_of(DEFAULT_STUDY)
+    k, _ = shown_k(inputs)
+    timing = inputs["timing"].copy()
+    timing.loc[(timing["backend"] == "sklearn") & (timing["k"] == k), "fixed_cost_dominated"] = True
+    fast = answer_to(dataset_section("d", {**inputs, "timing": timing}, Path("results")), "Fastest")
+    assert fast.startswith(f"at k = {k}, no backend can be called fastest") and "per-call costs" in fast
+    assert "the speed of" not in fast
+
+
+def test_exact_backends_that_part_at_another_k_are_named():
+    inputs = inputs_of(DEFAULT_STUDY)
+    k, _ = shown_k(inputs)
+    agree = inputs["agreement"].copy()
+    exact_pair = agree["backend_a"].map(inputs["exact"]) & agree["backend_b"].map(inputs["exact"])
+    other = sorted(set(agree["k"]) - {k})[-1]
+    row = agree.index[exact_pair & (agree["k"] == other)][0]
+    agree.loc[row, "ari_min"] = 0.951
+    said = answer_to(dataset_section("d", {**inputs, "agreement": agree}, Path("results")), "Do the backends agree")
+    assert f"At k = {other}, exact backends parted" in said and "ARI 0.951" in said
+    assert "parted" not in answer_to(dataset_section("d", inputs, Path("results")), "Do the backends agree")
+
+
+@pytest.mark.parametrize(("fraction", "shown"), [(0.0, "0%"), (2e-12, "≈0%"), (-3e-10, "≈0%"), (2e-8, "+2.0e-06%"),
+                                                 (0.0078, "+0.78%")])
+def test_inertia_gaps_below_float_rounding_show_as_about_zero(fraction, shown):
+    from kmeans_study.aggregate.summary import _gap
+
+    assert _gap(fraction) == shown

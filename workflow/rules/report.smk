@@ -8,17 +8,10 @@
 
 from snakemake.io import is_flagged, strip_wildcard_constraints
 
-from kmeans_study import steps
 from kmeans_study.report_pages import CONVERTERS
 
 # The patterns of the files shown through a page (get_final_output asks for their pages).
 PAGE_SOURCES = []
-
-# Snakemake runs a job with a run: block in a whole spawned Snakemake process (seconds of CPU to
-# parse the workflow again) unless it is told to use threads (--force-use-threads). The pages'
-# run: blocks are milliseconds of thread-safe work, so every invocation, with or without a profile,
-# runs them in this process. Its local executor reads the setting when execution starts.
-workflow.execution_settings.use_threads = True
 
 for flagged in [
     output
@@ -37,14 +30,15 @@ for flagged in [
     shown_as = flagged.flags.pop("report")
 
     rule:
-        # A page is rendered in Snakemake's own process (see use_threads above), not by a script,
-        # which would start a Python process per page (about a second each, dozens of pages).
+        # A script, not a run: block: Snakemake runs a run: block in a whole spawned Snakemake
+        # process (it parses the workflow again: 3-5 s per page, measured), a script in a plain
+        # Python process.
         name:
             name
         input:
-            source,
+            source=source,
         output:
-            report(
+            page=report(
                 page,
                 caption=shown_as.caption,
                 category=shown_as.category,
@@ -57,5 +51,7 @@ for flagged in [
                 Path(page).relative_to(paths.REPORT_PAGES).with_suffix("").as_posix(),
             ),
         localrule: True
-        run:
-            steps.report_page(source=input[0], page=output[0])
+        conda:
+            "../../envs/aggregate.yaml"
+        script:
+            "../../scripts/report_page.py"

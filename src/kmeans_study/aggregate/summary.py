@@ -17,6 +17,7 @@ from kmeans_study.aggregate.reports import FIXED_COST_RULE, fixed_cost_dominated
 
 SAME_PARTITION_ARI = 0.999  # two fits this close (ARI, every init) end in the same partition
 NO_LOSS_GAP = 1e-6  # an inertia gap (fraction) this small is no loss in quality
+FLOAT_NOISE = 1e-9  # an inertia gap (fraction) this small is float rounding in the sums, shown as ≈0
 SHORT = "†"  # marks a time or speedup of fits too short to time the algorithm
 SHARED = "‡"  # marks a per-k job's fit time shared out to its inits
 
@@ -33,8 +34,8 @@ def _gap(fraction) -> str:
     if _missing(fraction):
         return "n/a"
     percent = 100 * fraction
-    if percent == 0:
-        return "0%"
+    if abs(fraction) < FLOAT_NOISE:
+        return "0%" if fraction == 0 else "≈0%"
     if abs(percent) >= 0.01:
         return f"{percent:+.2f}%"
     return f"{percent:+.1e}%"
@@ -135,7 +136,8 @@ def how_many_clusters(inputs: dict) -> tuple[str, list[str]]:
         from kmeans_study.kchoice.verdict import summary_lines
 
         body = summary_lines(choice, inputs["k_choice_table"])
-        return choice["sentence"], ["### How many clusters", "", *body[2:], ""]
+        answer = choice["sentence"].removeprefix(f"{choice['dataset']}: ")  # the section names the dataset
+        return answer, ["### How many clusters", "", *body[2:], ""]
     ref, elbows = inputs["reference"], inputs["elbows"]
     two_line, kneedle = elbows[ref]["two_line"]["k"], elbows[ref]["kneedle"]["k"]
     knee = "kneedle finds no knee" if kneedle is None else f"kneedle: k = {kneedle}"
@@ -232,7 +234,8 @@ def fastest(inputs: dict, k: int) -> tuple[str, list[str]]:
     short = _short_speedup(rows, ref)
     unit = _time_unit(rows["fit_wall_s_median"])
     win = rows.iloc[0]
-    answer = _fastest_sentence(win, ref, k, unit, bool(short.iloc[0]), inputs)
+    ref_short = bool(rows.loc[rows["backend"] == ref, "fixed_cost_dominated"].any())
+    answer = _fastest_sentence(win, ref, k, unit, bool(short.iloc[0]), ref_short, inputs)
     answer += _job_sentence(inputs["timing"], ref)
     if short.any():
         answer += (
@@ -294,8 +297,23 @@ def fastest(inputs: dict, k: int) -> tuple[str, list[str]]:
     return answer, lines
 
 
-def _fastest_sentence(win, ref: str, k: int, unit, short: bool, inputs: dict) -> str:
+def _fastest_sentence(win, ref: str, k: int, unit, short: bool, ref_short: bool, inputs: dict) -> str:
+    """The winner at k against the reference; no ranking at all when the reference's own fits are
+    too short to time (every speedup then compares per-call costs)."""
     name = win["backend"]
+    if ref_short:
+        ref_time = win["fit_wall_s_median"] * win["speedup_vs_reference"]
+        text = (
+            f"at k = {k}, no backend can be called fastest: the fits are too short to time{SHORT} "
+            f"(`{name}` {_time(win['fit_wall_s_median'], unit)} {unit[0]}, `{ref}` {_time(ref_time, unit)} "
+            f"{unit[0]} per fit, median), so their differences are per-call costs, not the algorithms' speed."
+        )
+        if name != ref and not _missing(win.get("inertia_gap_median")):
+            text += (
+                f" `{name}`'s quality against `{ref}`: inertia gap {_gap(win['inertia_gap_median'])}, ARI "
+                f"{_score(win.get('ari_median'))}."
+            )
+        return text
     if name == ref:
         text = f"at k = {k}, `{ref}` itself ({_time(win['fit_wall_s_median'], unit)} {unit[0]} per fit, median)."
     else:
@@ -395,8 +413,8 @@ def agreement(inputs: dict, k: int) -> tuple[str | None, list[str]]:
                f"the same partition (ARI at least {_score(ari)}, matched agreement at least {_share(matched)} at "
                "every init)")
         answer += (
-            f" the exact backends {names} end in {how}, as exact Lloyd from one start should: a check of the "
-            "implementations, no evidence for the k."
+            f" the exact backends {names} end in {how}, as exact Lloyd from one start does unless a float near-tie "
+            "sends two of them down other paths: a check of the implementations, no evidence for the k."
         )
     for _, r in at_k[both_exact & ~same].iterrows():
         answer += (
@@ -404,14 +422,21 @@ def agreement(inputs: dict, k: int) -> tuple[str | None, list[str]]:
             f"{_score(r['ari_median'])}, inertia {_gap(r['inertia_ratio_median'] - 1)}): their paths differ, so do "
             "their local minima."
         )
+    answer += _exact_elsewhere(agree, exact, k)
     approximate = at_k[~both_exact]
     if not approximate.empty:
         low, high = approximate.iloc[-1], approximate["ari_median"].max()
         spread = "" if high == low["ari_median"] else f" to {_score(high)}"
-        answer += (
-            f" Pairs with an approximate backend: ARI {_score(low['ari_median'])}{spread} (lowest: "
-            f"`{low['backend_b']}` vs `{low['backend_a']}`)."
-        )
+        if spread:
+            answer += (
+                f" Pairs with an approximate backend: ARI {_score(low['ari_median'])}{spread} (lowest: "
+                f"`{low['backend_b']}` vs `{low['backend_a']}`)."
+            )
+        else:
+            answer += (
+                f" Every pair with an approximate backend: ARI {_score(low['ari_median'])} (median), "
+                f"{_score(approximate['ari_min'].min())} at worst."
+            )
     shared = bool(at_k["same_start"].all())
     lines = [
         f"### Do the backends agree at k = {k}",
@@ -427,6 +452,22 @@ def agreement(inputs: dict, k: int) -> tuple[str | None, list[str]]:
         "",
     ]
     return answer, lines
+
+
+def _exact_elsewhere(agree: pd.DataFrame, exact: dict, k: int) -> str:
+    """A sentence naming the other k values where two exact backends ended in other partitions from
+    the same start (and the worst such pair), or nothing when they never did."""
+    both = agree["backend_a"].map(exact).fillna(False) & agree["backend_b"].map(exact).fillna(False)
+    parted = agree[both & (agree["k"] != k) & (agree["ari_min"] < SAME_PARTITION_ARI)]
+    if parted.empty:
+        return ""
+    worst = parted.loc[parted["ari_min"].idxmin()]
+    ks = ", ".join(str(int(v)) for v in sorted(parted["k"].unique()))
+    return (
+        f" At k = {ks}, exact backends parted at some init (worst: `{worst['backend_b']}` vs "
+        f"`{worst['backend_a']}` at k = {int(worst['k'])}, ARI {_score(worst['ari_min'])}): a float near-tie in one "
+        "assignment step is enough."
+    )
 
 
 def files(name: str, inputs: dict, base: Path) -> list[str]:

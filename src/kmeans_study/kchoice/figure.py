@@ -12,7 +12,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 
-from kmeans_study.aggregate.elbow import two_line_scores  # noqa: E402
+from kmeans_study.aggregate.elbow import cut_lines, two_line_scores  # noqa: E402
 from kmeans_study.kchoice.verdict import CRITERIA  # noqa: E402
 
 PICK = {"color": "C3", "linestyle": "--", "linewidth": 1.2}
@@ -46,27 +46,31 @@ def _elbow_panel(ax, ks, inertia, choice) -> None:
     scores = two_line_scores(ks, inertia)
     if not scores.empty:
         t = int(scores["t"].to_numpy()[np.argmax(scores["mean_r2"].to_numpy())])
-        for part, color in ((slice(None, t), "C1"), (slice(t, None), "C2")):
-            x, y = ks[part], inertia[part]
-            line = np.polyval(np.polyfit(x, y, 1), x)
-            ax.plot(x, line, "-", color=color, linewidth=2, alpha=0.7, label=f"line through k={x[0]}..{x[-1]}")
+        for part, color, (slope, intercept) in zip((slice(None, t), slice(t, None)), ("C1", "C2"),
+                                                   cut_lines(ks, inertia, t)):
+            x = np.asarray(ks)[part]
+            ax.plot(x, slope * x + intercept, "-", color=color, linewidth=2, alpha=0.7,
+                    label=f"line through k={x[0]}..{x[-1]}")
     _mark(ax, ks, inertia, choice["criteria"].get("two_line"))
     knee = choice["criteria"].get("kneedle")
     if knee is not None:
-        ax.axvline(knee, color="C4", linestyle=":", linewidth=1.5, label=f"kneedle pick {knee}")
+        # An open diamond around the point: still visible where kneedle and the two-line elbow agree.
+        at = np.flatnonzero(np.asarray(ks) == knee)
+        ax.plot([knee], [np.asarray(inertia)[at[0]]], "D", markersize=16, markerfacecolor="none",
+                markeredgecolor="C4", markeredgewidth=1.5, linestyle="none", zorder=6, label=f"kneedle pick {knee}")
     _title(ax, f"{_pick_title('two_line', choice)}, kneedle {knee}")
     ax.set_ylabel("inertia")
     ax.legend(fontsize=7, loc="upper right")
 
 
 def _cuts_panel(ax, ks, inertia, choice) -> None:
-    """Mean R^2 of every cut: how much the winning cut beats the others."""
+    """Mean R² of every cut: how much the winning cut beats the others."""
     scores = two_line_scores(ks, inertia)
     ax.plot(scores["k_split"], scores["mean_r2"], "o-", color="C0")
     _mark(ax, scores["k_split"].to_numpy(), scores["mean_r2"].to_numpy(), choice["criteria"].get("two_line"))
     margin = choice["margins"].get("two_line")
-    _title(ax, f"two-line: mean R^2 per cut, margin {margin:.2g}" if margin is not None else "two-line")
-    ax.set_ylabel("mean R^2 of the two lines")
+    _title(ax, f"two-line: mean R² per cut, margin {margin:.2g}" if margin is not None else "two-line")
+    ax.set_ylabel("mean R² of the two lines")
 
 
 def _resample_panel(ax, ks, choice) -> None:

@@ -8,7 +8,8 @@ range, or there is no structure: Calinski-Harabasz falling steadily picks the lo
 verdict's k is the interior k picked by the most criteria (null on a tie or with fewer than 2
 votes); it is confident iff at least ``min_votes`` criteria pick it AND the two-line elbow picks
 it in at least ``min_share`` of the resamples of the inits. Other backends' picks are reported,
-not counted: exact backends from the same start agree by construction, which says nothing of k.
+not counted: exact backends from the same start mostly end in the same partition, so their picks
+are one piece of evidence repeated, not several.
 """
 
 from __future__ import annotations
@@ -40,7 +41,7 @@ def rule_text(min_votes: int, min_share: float) -> str:
         "evidence (edge). k = the interior k picked by the most criteria (null on a tie or with fewer than 2 "
         f"votes). Confident iff at least {min_votes} criteria pick k and the two-line elbow picks k in at least "
         f"{min_share:.0%} of the resamples of the inits. Other backends' picks are reported, not counted: exact "
-        "backends from the same start agree by construction, which is no evidence for k."
+        "backends from the same start mostly end in the same partition: their agreement is no evidence for k."
     )
 
 
@@ -99,7 +100,7 @@ def _pct(share: float) -> str:
 
 def _pick_list(picks: dict, edge: dict) -> str:
     return ", ".join(
-        f"{CRITERIA[name][0]} {'none' if k is None else k}{' (edge)' if edge[name] else ''}"
+        f"{CRITERIA[name][0]} {'none' if k is None else k}{' at the edge' if edge[name] else ''}"
         for name, k in picks.items()
     )
 
@@ -191,7 +192,7 @@ def summary_lines(k_choice: dict, table: pd.DataFrame) -> list[str]:
     lines += [
         "",
         "A pick at the lowest or highest k of the range is no evidence (edge). Backends that agree from the same "
-        "start are not more evidence: exact Lloyd from the same start gives the same answer by construction. "
+        "start are not more evidence: exact Lloyd from one start mostly ends in the same partition. "
         "Rule, margins and the gap table: `k_choice.json`; every criterion against k: `k_choice.png`.",
     ]
     return lines
