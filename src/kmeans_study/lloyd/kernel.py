@@ -188,40 +188,29 @@ def _dot(A, i, B, j):
 
 
 @nb.njit(**_JIT)
-def nearest_among(X, x_sq, C, c_sq, lists, cmax, order, starts, gamma, labels, upper, lower):
-    """The exact nearest centroid of each row of X (n, d) among its candidate list: the rows
-    order[starts[j]:starts[j + 1]] share list lists[j] (lists (L, m) centroid ids, cmax (L,) the
-    largest norm in each), so a list is one small matrix product (BLAS) for all its rows, then
-    ``_decide`` per row. Writes labels (n,) (centroid ids) and the bounds upper, lower (n,): to
-    the chosen centroid and to every other candidate of the row."""
-    m, d = lists.shape[1], X.shape[1]
-    Ct = np.empty((d, m), np.float32)
-    for j in range(lists.shape[0]):
-        lo, hi = starts[j], starts[j + 1]
-        if hi == lo:
-            continue
+def nearest_among(X, x_sq, C, c_sq, lists, cmax, row_list, G, gamma, labels, upper, lower):
+    """The exact nearest centroid of each row r of X (n, d) among its candidate list
+    lists[row_list[r]] (lists (L, m) centroid ids, cmax (L,) the largest norm in each), from the
+    float32 products G (n, m) of each row with its candidates (BLAS, by the caller): ``_decide``
+    per row. Writes labels (n,) (centroid ids) and the bounds upper, lower (n,): to the chosen
+    centroid and to every other candidate of the row."""
+    m = lists.shape[1]
+    GT = G.T  # (m, n): _decide reads the products of row r as column r
+    for r in range(X.shape[0]):
+        j = row_list[r]
         cand = lists[j]
+        s1 = s2 = np.float32(np.inf)
+        best = 0
         for c in range(m):
-            for t in range(d):
-                Ct[t, c] = C[cand[c], t]
-        Xg = np.empty((hi - lo, d), np.float32)
-        for i in range(hi - lo):
-            Xg[i] = X[order[lo + i]]
-        GT = np.dot(Xg, Ct).T  # (m, rows): products of each candidate with each row
-        for i in range(hi - lo):
-            r = order[lo + i]
-            s1 = s2 = np.float32(np.inf)
-            best = 0
-            for c in range(m):
-                s = _score(c_sq[cand[c]], GT[c, i])
-                if s < s1:
-                    s2, s1, best = s1, s, c
-                elif s < s2:
-                    s2 = s
-            err = _score_error(math.sqrt(x_sq[r]), cmax[j], gamma)
-            pos, mine, other = _decide(Xg, i, GT, i, C, c_sq, cand, err, best, s1, s2)
-            labels[r] = cand[pos]
-            upper[r], lower[r] = _bounds(x_sq[r], mine, other, err)
+            s = _score(c_sq[cand[c]], G[r, c])
+            if s < s1:
+                s2, s1, best = s1, s, c
+            elif s < s2:
+                s2 = s
+        err = _score_error(math.sqrt(x_sq[r]), cmax[j], gamma)
+        pos, mine, other = _decide(X, r, GT, r, C, c_sq, cand, err, best, s1, s2)
+        labels[r] = cand[pos]
+        upper[r], lower[r] = _bounds(x_sq[r], mine, other, err)
 
 
 @nb.njit(fastmath={"reassoc", "contract"}, **_JIT)
