@@ -59,19 +59,8 @@ def nearest_in_lists(X: np.ndarray, C: np.ndarray, lists: np.ndarray, owner: np.
     norms = np.sqrt(cents.c_sq.astype(np.float64))
     n = X.shape[0]
     labels, upper, lower = np.empty(n, dtype=np.int64), np.empty(n), np.empty(n)
-    # Rows grouped by their list (a radix sort: list ids fit in 16 or 32 bits), so that each list's
-    # products are one BLAS product over a contiguous block of rows.
-    order = np.argsort(owner.astype(np.uint16 if len(lists) <= 1 << 16 else np.uint32), kind="stable")
-    row_list = owner[order]
-    starts = np.searchsorted(row_list, np.arange(len(lists) + 1))
-    Xo = X[order]
-    G = np.empty((n, lists.shape[1]), dtype=np.float32)
-    for j in np.flatnonzero(np.diff(starts)):
-        np.matmul(Xo[starts[j]:starts[j + 1]], cents.C[lists[j]].T, out=G[starts[j]:starts[j + 1]])
-    found, up, low = np.empty(n, dtype=np.int64), np.empty(n), np.empty(n)
-    kernel.nearest_among(Xo, x_sq[order], cents.C, cents.c_sq, lists, norms[lists].max(axis=1), row_list, G,
-                         cents.gamma, found, up, low)
-    labels[order], upper[order], lower[order] = found, up, low
+    kernel.nearest_among(X, x_sq, cents.C, cents.c_sq, lists, norms[lists].max(axis=1), owner, cents.gamma,
+                         labels, upper, lower)
     return labels, upper, lower
 
 

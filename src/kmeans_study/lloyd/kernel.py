@@ -188,27 +188,30 @@ def _dot(A, i, B, j):
 
 
 @nb.njit(**_JIT)
-def nearest_among(X, x_sq, C, c_sq, lists, cmax, row_list, G, gamma, labels, upper, lower):
+def nearest_among(X, x_sq, C, c_sq, lists, cmax, owner, gamma, labels, upper, lower):
     """The exact nearest centroid of each row r of X (n, d) among its candidate list
-    lists[row_list[r]] (lists (L, m) centroid ids, cmax (L,) the largest norm in each), from the
-    float32 products G (n, m) of each row with its candidates (BLAS, by the caller): ``_decide``
-    per row. Writes labels (n,) (centroid ids) and the bounds upper, lower (n,): to the chosen
-    centroid and to every other candidate of the row."""
+    lists[owner[r]] (lists (L, m) centroid ids, cmax (L,) the largest norm in each): ``_decide``
+    on products computed here, row by row (a gather of the rows by list and small BLAS products
+    per list both cost more than these products). Writes labels (n,) (centroid ids) and the
+    bounds upper, lower (n,): to the chosen centroid and to every other candidate of the row."""
     m = lists.shape[1]
-    GT = G.T  # (m, n): _decide reads the products of row r as column r
+    g = np.empty((m, 1), np.float32)
     for r in range(X.shape[0]):
-        j = row_list[r]
-        cand = lists[j]
-        s1 = s2 = np.float32(np.inf)
+        cand = lists[owner[r]]
+        s1 = np.float32(np.inf)
+        s2 = np.float32(np.inf)
         best = 0
         for c in range(m):
-            s = _score(c_sq[cand[c]], G[r, c])
+            g[c, 0] = _dot(X, r, C, cand[c])
+            s = _score(c_sq[cand[c]], g[c, 0])
             if s < s1:
                 s2, s1, best = s1, s, c
             elif s < s2:
                 s2 = s
-        err = _score_error(math.sqrt(x_sq[r]), cmax[j], gamma)
-        pos, mine, other = _decide(X, r, GT, r, C, c_sq, cand, err, best, s1, s2)
+        err = _score_error(math.sqrt(x_sq[r]), cmax[owner[r]], gamma)
+        mine, other, pos = np.float64(s1), np.float64(s2), best
+        if other - mine <= 2.0 * err:  # a near-tie (rare): decided exactly
+            pos, mine, other = _decide(X, r, g, 0, C, c_sq, cand, err, best, s1, s2)
         labels[r] = cand[pos]
         upper[r], lower[r] = _bounds(x_sq[r], mine, other, err)
 
