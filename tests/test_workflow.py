@@ -187,26 +187,29 @@ def test_every_figure_of_the_run_passes_the_reader_checks(study):
 
 
 def test_k_choice_follows_from_the_result_files(study):
-    """The verdict's criteria are the reference backend's (sklearn, the first exact one), the
-    gap's data side is its init 0 (k_choice.gap.inits 1) against 3 reference fits per k, and the
-    subsample pairs were fitted on 80% subsamples."""
+    """The verdict's criteria are the reference backend's (the first exact one in the config file),
+    the gap's data side is its init 0 (k_choice.gap.inits 1) against 3 reference fits per k, and
+    the subsample pairs were fitted on 80% subsamples."""
+    from kmeans_study.config import reference_backend, validate_config
+
+    ref = reference_backend(validate_config(yaml.safe_load((study / "config.yaml").read_text())))
     results = study / "results" / "blobs"
     choice = read(results / "k_choice.json")
-    criteria = pd.read_csv(results / "sklearn" / "criteria.csv")
-    assert choice["backend"] == "sklearn" and choice["k_range"] == [KS[0], KS[-1]]
+    criteria = pd.read_csv(results / ref / "criteria.csv")
+    assert choice["backend"] == ref and choice["k_range"] == [KS[0], KS[-1]]
     assert choice["criteria"]["silhouette"] == criteria.loc[criteria["silhouette"].idxmax(), "k"]
-    assert choice["criteria"]["two_line"] == read(results / "sklearn" / "elbow.json")["two_line"]["k"]
+    assert choice["criteria"]["two_line"] == read(results / ref / "elbow.json")["two_line"]["k"]
     gap = pd.DataFrame(choice["gap"]["table"]).set_index("k")
     for k in KS:
-        data = read(results / "fit" / "sklearn" / f"k{k}" / "init0" / "record.json")["inertia"]
+        data = read(results / "fit" / ref / f"k{k}" / "init0" / "record.json")["inertia"]
         refs = [read(results / "gap" / f"k{k}" / f"ref{b}.json")["inertia"] for b in range(3)]
         assert gap.loc[k, "gap"] == pytest.approx(np.mean(np.log(refs)) - np.log(data))
     pairs = pd.DataFrame(choice["subsample_stability"])
     assert len(pairs) == len(KS) * 2 and pairs["ari"].between(-1, 1).all()
     assert (pairs["n_subsample"] == 240).all() and pairs["n_shared"].between(150, 230).all()
     table = pd.read_csv(results / "k_choice.csv")
-    assert set(table["backend"]) == set(BACKENDS) and table["counted"].eq(table["backend"] == "sklearn").all()
-    assert choice["sentence"] in (study / "results" / "summary.md").read_text()
+    assert set(table["backend"]) == set(BACKENDS) and table["counted"].eq(table["backend"] == ref).all()
+    assert choice["sentence"].removeprefix("blobs: ") in (study / "results" / "summary.md").read_text()
 
 
 def test_summary_names_every_dataset_with_provenance(study):
