@@ -233,3 +233,13 @@ def test_figure_fits_a_page_and_no_text_overlaps(separated, tmp_path):
     io.save_figure(tmp_path / "k_choice.png", fig, 120)
     width, height = Image.open(tmp_path / "k_choice.png").size
     assert 1200 < width <= 2000 and height < width
+
+
+def test_the_summary_table_shows_each_pick_as_a_whole_k_even_beside_a_missing_one():
+    from kmeans_study.kchoice.verdict import summary_lines
+
+    table = pd.DataFrame({"criterion": ["two_line", "silhouette"], "backend": ["a", "a"], "k": [None, 2.0],
+                          "at_edge": [False, True], "margin": [None, 0.06], "resample_share": [1.0, None]})
+    lines = summary_lines({"backend": "a", "sentence": "s"}, table)
+    rows = {line.split("|")[1].strip(): line.split("|")[2].strip() for line in lines if line.startswith("| ")}
+    assert rows["two-line"] == "-" and rows["silhouette"] == "2 (edge)"

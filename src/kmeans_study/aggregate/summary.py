@@ -303,10 +303,12 @@ def _fastest_sentence(win, ref: str, k: int, unit, short: bool, ref_short: bool,
     name = win["backend"]
     if ref_short:
         ref_time = win["fit_wall_s_median"] * win["speedup_vs_reference"]
+        times = f"`{name}` {_time(win['fit_wall_s_median'], unit)} {unit[0]}"
+        if name != ref:
+            times += f", `{ref}` {_time(ref_time, unit)} {unit[0]}"
         text = (
             f"at k = {k}, no backend can be called fastest: the fits are too short to time{SHORT} "
-            f"(`{name}` {_time(win['fit_wall_s_median'], unit)} {unit[0]}, `{ref}` {_time(ref_time, unit)} "
-            f"{unit[0]} per fit, median), so their differences are per-call costs, not the algorithms' speed."
+            f"({times} per fit, median), so their differences are per-call costs, not the algorithms' speed."
         )
         if name != ref and not _missing(win.get("inertia_gap_median")):
             text += (

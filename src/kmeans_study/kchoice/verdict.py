@@ -175,7 +175,7 @@ def summary_lines(k_choice: dict, table: pd.DataFrame) -> list[str]:
     def cell(value, edge=False):
         if value is None or pd.isna(value):
             return "-"
-        return f"{value}{' (edge)' if edge else ''}"
+        return f"{int(value)}{' (edge)' if edge else ''}"  # a k (a column with a null reads as float)
 
     head = ["criterion", *(f"`{b}`" + (" (counted)" if b == reference else "") for b in backends),
             f"margin (`{reference}`)", f"share of resamples (`{reference}`)"]
