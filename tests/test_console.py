@@ -3,6 +3,8 @@
 import logging
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from snakemake_interface_logger_plugins.common import LogEvent
 
 from kmeans_study import rule
@@ -186,3 +188,15 @@ def test_the_report_command_names_what_selects_the_study(tmp_path):
         f"Done. Results: {tmp_path}/w/results/summary.md   HTML report: snakemake --report report.html "
         f"--directory {tmp_path}/w --configfile workflow/configs/mnist.yaml"
     )
+
+
+@given(st.lists(st.tuples(st.from_regex(r"[a-z_]{1,30}", fullmatch=True), st.integers(1, 10**5)), max_size=60))
+def test_the_plan_wraps_between_rules_never_inside_one(stats):
+    from kmeans_study.console import WIDTH, _packed
+
+    entries = [f"{rule} {n}" for rule, n in stats]
+    lines = _packed(entries, first="  per rule: ", rest="    ")
+    assert all(len(line) <= WIDTH for line in lines)
+    text = [line.removeprefix("  per rule: ") for line in lines]
+    pieces = [piece.strip() for line in text for piece in line.split(",") if piece.strip()]
+    assert pieces == entries

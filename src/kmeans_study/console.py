@@ -206,9 +206,8 @@ class Console:
         self.total = total
         config = f", config {', '.join(self.configfiles)}" if self.configfiles else ""
         cores = f" on {self.cores} cores" if self.cores else ""
-        per_rule = ", ".join(f"{rule} {n}" for rule, n in stats.items())
-        return [f"{total} jobs to run{cores}{config}"] + textwrap.wrap(
-            per_rule, WIDTH, initial_indent="  per rule: ", subsequent_indent="    "
+        return [f"{total} jobs to run{cores}{config}"] + _packed(
+            [f"{rule} {n}" for rule, n in stats.items()], first="  per rule: ", rest="    "
         )
 
     def _plan(self) -> list[str]:
@@ -352,3 +351,16 @@ def results_pointer(rundir: str, workdir: str, snakefile: str, configfiles: list
     if configfiles:
         command += ["--configfile", *map(console.shown_path, configfiles)]
     return f"Done. Results: {console.shown_path(paths.SUMMARY)}   HTML report: {' '.join(command)}"
+
+
+def _packed(entries: list[str], first: str, rest: str) -> list[str]:
+    """Entries joined by ", " into lines of at most WIDTH characters, never breaking an entry
+    (a rule's name stays beside its count)."""
+    lines, line = [], first
+    for i, entry in enumerate(entries):
+        piece = entry + ("," if i < len(entries) - 1 else "")
+        if line.strip() and len(line) + 1 + len(piece) > WIDTH and line not in (first, rest):
+            lines.append(line)
+            line = rest
+        line += ("" if line in (first, rest) else " ") + piece
+    return lines + [line]
