@@ -200,3 +200,12 @@ def test_the_plan_wraps_between_rules_never_inside_one(stats):
     text = [line.removeprefix("  per rule: ") for line in lines]
     pieces = [piece.strip() for line in text for piece in line.split(",") if piece.strip()]
     assert pieces == entries
+
+
+def test_the_report_command_of_a_run_started_as_a_module_names_the_environments_snakemake(tmp_path):
+    import sys
+    from pathlib import Path
+
+    line = results_pointer(str(tmp_path), str(tmp_path), str(tmp_path / "Snakefile"), [],
+                           "/x/site-packages/snakemake/__main__.py")
+    assert line.endswith(f"HTML report: {Path(sys.executable).with_name('snakemake')} --report report.html")

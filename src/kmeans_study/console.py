@@ -19,6 +19,7 @@ from __future__ import annotations
 import logging
 import os
 import re
+import sys
 import textwrap
 from collections import Counter
 from dataclasses import dataclass, field
@@ -343,7 +344,14 @@ def results_pointer(rundir: str, workdir: str, snakefile: str, configfiles: list
     """The run's last line: where the summary is and the command that builds the HTML report
     (with the options that select this study: Snakefile, working directory, config files)."""
     console = Console(start=0.0, rundir=rundir, workdir=workdir)
-    command = [program if Path(program).name == "snakemake" else "snakemake", "--report", "report.html"]
+    beside = Path(sys.executable).with_name("snakemake")  # `python -m snakemake` (make run) names no script
+    if Path(program).name == "snakemake":
+        runner = program
+    elif Path(program).name == "__main__.py" and beside.exists():
+        runner = console.shown_path(str(beside))
+    else:
+        runner = "snakemake"
+    command = [runner, "--report", "report.html"]
     if os.path.abspath(snakefile) != os.path.join(rundir, "Snakefile"):
         command += ["-s", console.shown_path(snakefile)]
     if os.path.abspath(workdir) != os.path.abspath(rundir):
