@@ -7,7 +7,8 @@ import pandas as pd
 import pytest
 from study_tables import BLOBS, DEFAULT_STUDY, study_tables
 
-from kmeans_study.aggregate.summary import dataset_section, shown_k
+from kmeans_study.report.summary.assembly import dataset_section
+from kmeans_study.report.summary.clusters import shown_k
 
 KS = list(range(5, 16))
 EXACT = {"sklearn": True, "faiss": True, "faiss_sampled": False, "fused": True}
@@ -148,6 +149,6 @@ def test_exact_backends_that_part_at_another_k_are_named():
 @pytest.mark.parametrize(("fraction", "shown"), [(0.0, "0%"), (2e-12, "≈0%"), (-3e-10, "≈0%"), (2e-8, "+2.0e-06%"),
                                                  (0.0078, "+0.78%")])
 def test_inertia_gaps_below_float_rounding_show_as_about_zero(fraction, shown):
-    from kmeans_study.aggregate.summary import _gap
+    from kmeans_study.report.summary.formats import gap
 
-    assert _gap(fraction) == shown
+    assert gap(fraction) == shown

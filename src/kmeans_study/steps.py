@@ -290,8 +290,8 @@ def summary(*, config: dict, per_dataset: dict[str, dict], md: str, provenance: 
     "files": [paths], "sample_records": [paths]}."""
     from pathlib import Path
 
-    from kmeans_study.aggregate.summary import dataset_section, summary_markdown
     from kmeans_study.config import backend_names, config_hash, init_ids, reference_backend, registered
+    from kmeans_study.report.summary.assembly import dataset_section, summary_markdown
     from kmeans_study.runtime import library_versions
 
     base = Path(md).parent
@@ -330,10 +330,10 @@ def summary(*, config: dict, per_dataset: dict[str, dict], md: str, provenance: 
 
 
 def report_page(*, source: str, page: str) -> None:
-    """The HTML report's page of one table, Markdown file or figure (see ``report_pages``)."""
+    """The HTML report's page of one table, Markdown file or figure (see ``report.pages``)."""
     from pathlib import Path
 
-    from kmeans_study.report_pages import page as render
+    from kmeans_study.report.pages import page as render
 
     text = render(source, Path(source).relative_to(paths.RESULTS).as_posix())
     with io.atomic_path(page) as tmp:
