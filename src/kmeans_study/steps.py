@@ -171,16 +171,18 @@ def confusion(
 def confusion_plot(
     *, dataset: str, backend: str, which: str, confusion: str, elbow: str, plot: str, dpi: int
 ) -> None:
-    from kmeans_study.aggregate.elbow import shown_k
+    from kmeans_study.aggregate.elbow import ELBOW, shown_k
     from kmeans_study.aggregate.plots import confusion_figure
 
+    table = io.read_csv(confusion)
     if which == "elbow":
-        k, is_elbow = shown_k(io.read_json(elbow))
-        label = "the two-line elbow" if is_elbow else "no two-line elbow with fewer than 4 k values: the middle k"
+        # The summary's rule for its tables, on this backend's own elbow; the table has a row per label.
+        k, why = shown_k(io.read_json(elbow), n_classes=table["label"].nunique())
+        label = why if why == ELBOW else f"no two-line elbow with fewer than 4 k values: {why}"
     else:
         k, label = int(which.removeprefix("k")), "a requested k"
     title = f"{dataset}, {backend}: labels vs clusters at k={k} ({label}), best init"
-    fig = confusion_figure(io.read_csv(confusion), k, title)
+    fig = confusion_figure(table, k, title)
     io.save_figure(plot, fig, dpi)
 
 

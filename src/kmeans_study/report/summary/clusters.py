@@ -3,6 +3,8 @@ backend's elbow picks), and the one k at which the summary's tables are shown.""
 
 from __future__ import annotations
 
+from kmeans_study.aggregate.elbow import ELBOW
+from kmeans_study.aggregate.elbow import shown_k as elbow_shown_k
 from kmeans_study.kchoice.verdict import summary_lines
 from kmeans_study.report.summary import formats as fmt
 
@@ -10,23 +12,19 @@ from kmeans_study.report.summary import formats as fmt
 def shown_k(inputs: dict) -> tuple[int, str]:
     """The one k at which the summary's tables are shown, and why, as a phrase.
 
-    The verdict's k (``k_choice.json``) when it has one; else the reference backend's two-line
-    elbow; without one (fewer than 4 k values), the number of label classes when the study ran
-    that k, else the middle k of the study.
+    The verdict's k (``k_choice.json``) when it has one; else the reference backend's k by the
+    reports' rule (``aggregate.elbow.shown_k``: its two-line elbow, else the number of label
+    classes if fitted, else the middle k).
     """
     choice = inputs.get("k_choice")
     if choice is not None and choice.get("k") is not None:
         sure = "confident" if choice["confident"] else "not confident"
         return int(choice["k"]), f"the k of the verdict on how many clusters ({sure})"
     ref = inputs["reference"]
-    elbow = inputs["elbows"][ref]
-    if elbow["two_line"]["k"] is not None:
-        return int(elbow["two_line"]["k"]), f"the two-line elbow of the reference backend `{ref}`"
-    ks = sorted(int(k) for k in elbow["k"])
-    classes = inputs["meta"].get("n_label_classes") or 0
-    if classes in ks:
-        return classes, f"the number of label classes (`{ref}` has no two-line elbow: it needs 4 k values or more)"
-    return ks[len(ks) // 2], f"the middle k of the study (`{ref}` has no two-line elbow: it needs 4 k values or more)"
+    k, why = elbow_shown_k(inputs["elbows"][ref], inputs["meta"].get("n_label_classes") or 0)
+    if why == ELBOW:
+        return k, f"{ELBOW} of the reference backend `{ref}`"
+    return k, f"{why} (`{ref}` has no two-line elbow: it needs 4 k values or more)"
 
 
 def how_many_clusters(inputs: dict) -> tuple[str, list[str]]:
