@@ -1,4 +1,10 @@
-"""Do the backends agree: every pair from the same start at the shown k, and what it means."""
+"""Do the backends agree: every pair from the same start at the shown k, and what it means.
+
+Every sentence says what the table beside it shows: a pair of exact backends is said to end in
+the same partition only where its lowest ARI over the inits reaches SAME_PARTITION_ARI, and a pair
+that parts at some inits is described by its median and its lowest ARI, never by one of them as if
+it held at every init.
+"""
 
 from __future__ import annotations
 
@@ -14,49 +20,89 @@ def agreement(inputs: dict, k: int) -> tuple[str | None, list[str]]:
         return None, []
     exact = inputs["exact"]
     at_k = agree[agree["k"] == k].sort_values(["ari_median", "matched_agreement_median"], ascending=False)
-    rows = [
-        [f"`{r['backend_b']}` vs `{r['backend_a']}`", fmt.gap(r["inertia_ratio_median"] - 1),
-         fmt.score(r["ari_median"]), fmt.score(r["ari_min"]), fmt.share(r["matched_agreement_median"]),
-         fmt.share(r["matched_agreement_min"])]
-        for _, r in at_k.iterrows()
-    ]
-    both_exact = at_k["backend_a"].map(exact).fillna(False) & at_k["backend_b"].map(exact).fillna(False)
-    same = at_k["ari_min"] >= fmt.SAME_PARTITION_ARI
-    answer = f"at k = {k}, from the same start:"
-    agreeing = at_k[both_exact & same]
+    both_exact = _both_exact(at_k, exact)
+    answer = (
+        f"at k = {k}, from the same start:"
+        + _exact_pairs(at_k[both_exact])
+        + _exact_elsewhere(agree, exact, k)
+        + _approximate_pairs(at_k[~both_exact])
+    )
+    return answer, _agreement_table(at_k, k)
+
+
+def _both_exact(pairs: pd.DataFrame, exact: dict) -> pd.Series:
+    return pairs["backend_a"].map(exact).fillna(False) & pairs["backend_b"].map(exact).fillna(False)
+
+
+def _pair(row) -> str:
+    return f"`{row['backend_b']}` vs `{row['backend_a']}`"
+
+
+def _exact_pairs(pairs: pd.DataFrame) -> str:
+    """Sentences on the pairs of exact backends at one k: those that end in the same partition at
+    every init (named together as backends when every pair among them does), then each pair that
+    parts at some init, with its median and lowest ARI."""
+    same = pairs["ari_min"] >= fmt.SAME_PARTITION_ARI
+    agreeing, text = pairs[same], ""
     if not agreeing.empty:
-        names = ", ".join(f"`{b}`" for b in sorted(set(agreeing["backend_a"]) | set(agreeing["backend_b"])))
+        backends = sorted(set(agreeing["backend_a"]) | set(agreeing["backend_b"]))
+        if len(agreeing) == len(backends) * (len(backends) - 1) // 2:
+            who = "the exact backends " + ", ".join(f"`{b}`" for b in backends)
+        else:  # some pair among these backends parted: name the pairs that did not
+            who = "the exact pairs " + ", ".join(_pair(r) for _, r in agreeing.iterrows())
         ari, matched = agreeing["ari_min"].min(), agreeing["matched_agreement_min"].min()
         how = ("identical partitions (ARI 1 at every init)" if ari == 1 else
                f"the same partition (ARI at least {fmt.score(ari)}, matched agreement at least {fmt.share(matched)} at "
                "every init)")
-        answer += (
-            f" the exact backends {names} end in {how}, as exact Lloyd from one start does unless a float near-tie "
+        text += (
+            f" {who} end in {how}, as exact Lloyd from one start does unless a float near-tie "
             "sends two of them down other paths: a check of the implementations, no evidence for the k."
         )
-    for _, r in at_k[both_exact & ~same].iterrows():
-        answer += (
-            f" `{r['backend_b']}` vs `{r['backend_a']}`, both exact, end in other partitions (ARI "
-            f"{fmt.score(r['ari_median'])}, inertia {fmt.gap(r['inertia_ratio_median'] - 1)}): their paths differ, "
-            "so do their local minima."
+    for _, r in pairs[~same].iterrows():
+        text += f" {_pair(r)}, both exact, " + _parted(r)
+    return text
+
+
+def _parted(row) -> str:
+    """What a pair of exact backends whose lowest ARI is below SAME_PARTITION_ARI did: a median
+    at or above it means the same partition at half of the inits or more (with an even count the
+    upper of the two middle values reaches it), below it other partitions at half or more."""
+    median, lowest = fmt.score(row["ari_median"]), fmt.score(row["ari_min"])
+    if row["ari_median"] >= fmt.SAME_PARTITION_ARI:
+        return (
+            f"end in the same partition at half of the inits or more (median ARI {median}) but not at every "
+            f"init (lowest ARI {lowest}): where their paths differ, so do their local minima."
         )
-    answer += _exact_elsewhere(agree, exact, k)
-    approximate = at_k[~both_exact]
-    if not approximate.empty:
-        low, high = approximate.iloc[-1], approximate["ari_median"].max()
-        spread = "" if high == low["ari_median"] else f" to {fmt.score(high)}"
-        if spread:
-            answer += (
-                f" Pairs with an approximate backend: ARI {fmt.score(low['ari_median'])}{spread} (lowest: "
-                f"`{low['backend_b']}` vs `{low['backend_a']}`)."
-            )
-        else:
-            answer += (
-                f" Every pair with an approximate backend: ARI {fmt.score(low['ari_median'])} (median), "
-                f"{fmt.score(approximate['ari_min'].min())} at worst."
-            )
+    return (
+        f"end in other partitions at half of the inits or more (median ARI {median}, lowest {lowest}, median "
+        f"inertia {fmt.gap(row['inertia_ratio_median'] - 1)}): their paths differ, so do their local minima."
+    )
+
+
+def _approximate_pairs(pairs: pd.DataFrame) -> str:
+    """A sentence on the pairs with an approximate backend at one k (sorted most agreeing first)."""
+    if pairs.empty:
+        return ""
+    low, high = pairs.iloc[-1], pairs["ari_median"].max()
+    if high != low["ari_median"]:
+        return (
+            f" Pairs with an approximate backend: median ARI {fmt.score(low['ari_median'])} to {fmt.score(high)} "
+            f"(lowest: {_pair(low)})."
+        )
+    return (
+        f" Every pair with an approximate backend: ARI {fmt.score(low['ari_median'])} (median), "
+        f"{fmt.score(pairs['ari_min'].min())} at worst."
+    )
+
+
+def _agreement_table(at_k: pd.DataFrame, k: int) -> list[str]:
+    rows = [
+        [_pair(r), fmt.gap(r["inertia_ratio_median"] - 1), fmt.score(r["ari_median"]), fmt.score(r["ari_min"]),
+         fmt.share(r["matched_agreement_median"]), fmt.share(r["matched_agreement_min"])]
+        for _, r in at_k.iterrows()
+    ]
     shared = bool(at_k["same_start"].all())
-    lines = [
+    return [
         f"### Do the backends agree at k = {k}",
         "",
         *fmt.table(["pair (b vs a)", "inertia b vs a", "ARI, median", "ARI, min", "matched agreement, median",
@@ -69,20 +115,17 @@ def agreement(inputs: dict, k: int) -> tuple[str | None, list[str]]:
         "and is left out here.",
         "",
     ]
-    return answer, lines
 
 
 def _exact_elsewhere(agree: pd.DataFrame, exact: dict, k: int) -> str:
     """A sentence naming the other k values where two exact backends ended in other partitions from
     the same start (and the worst such pair), or nothing when they never did."""
-    both = agree["backend_a"].map(exact).fillna(False) & agree["backend_b"].map(exact).fillna(False)
-    parted = agree[both & (agree["k"] != k) & (agree["ari_min"] < fmt.SAME_PARTITION_ARI)]
+    parted = agree[_both_exact(agree, exact) & (agree["k"] != k) & (agree["ari_min"] < fmt.SAME_PARTITION_ARI)]
     if parted.empty:
         return ""
     worst = parted.loc[parted["ari_min"].idxmin()]
     ks = ", ".join(str(int(v)) for v in sorted(parted["k"].unique()))
     return (
-        f" At k = {ks}, exact backends parted at some init (worst: `{worst['backend_b']}` vs "
-        f"`{worst['backend_a']}` at k = {int(worst['k'])}, ARI {fmt.score(worst['ari_min'])}): a float near-tie in one "
-        "assignment step is enough."
+        f" At k = {ks}, exact backends parted at some init (worst: {_pair(worst)} at k = {int(worst['k'])}, ARI "
+        f"{fmt.score(worst['ari_min'])}): a float near-tie in one assignment step is enough."
     )
