@@ -23,27 +23,27 @@ run: $(STAMP)
 test: $(STAMP)
 	$(BIN)/python -m pytest -q
 
-# The performance benchmark (issue 5): prints figures, writes results/benchmark/benchmark.json.
+# The performance benchmark (issue 5; benchmarks/): prints figures, writes results/benchmark/benchmark.json.
 benchmark: $(STAMP)
-	$(BIN)/python -m kmeans_study.benchmark --cores $(CORES)
+	$(BIN)/python -m benchmarks --cores $(CORES)
 
 # Large k (issue 7): the large-k study, then exact faiss against the fastest settings, one fit at a time.
 benchmark-large-k: $(STAMP)
 	$(BIN)/python -m kmeans_study run --cores $(CORES) --configfile workflow/configs/large_k.yaml
-	$(BIN)/python -m kmeans_study.benchmark_large_k
+	$(BIN)/python -m benchmarks.large_k
 
 # The HTML report as a reader sees it: builds report.html for the results of `make run`, then
 # screenshots of its landing page (the summary), a table, a figure and the summary's own page in
 # results/report_check/. Needs chromium (Debian: apt-get install chromium).
 report-check: $(STAMP)
 	$(BIN)/snakemake --report report.html
-	$(BIN)/python -m kmeans_study.report_check report.html results/report_check
+	$(BIN)/python tests/report_check.py report.html results/report_check
 
 # Linters: Snakemake's formatter and linter, and ruff on the Python code (CI runs this before the tests).
 lint: $(STAMP)
 	$(BIN)/snakefmt --check Snakefile workflow/rules
 	$(BIN)/snakemake --lint
-	$(BIN)/ruff check src scripts tests
+	$(BIN)/ruff check src scripts tests benchmarks
 
 lock: $(STAMP)
 	$(BIN)/pip freeze --exclude-editable | sed '/^kmeans-study/d' > requirements.lock.tmp

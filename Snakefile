@@ -37,7 +37,10 @@ onsuccess:
     import os
     import sys
     from snakemake.logging import logger
-    from kmeans_study.console import LAST_LINE, results_pointer
+    from snakemake_logger_plugin_kmeans_study.console import (
+        LAST_LINE,
+        results_pointer,
+    )
 
     logger.info(
         results_pointer(

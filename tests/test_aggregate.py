@@ -93,11 +93,26 @@ def test_best_init_picks_the_minimum_and_reports_the_spread():
     [([2, 3, 4, 5, 6, 7], (None, True)), ([5, 3], (5, False)), ([2, 3, 4], (3, False)), ([7], (7, False))],
 )
 def test_reports_show_the_elbow_or_else_the_middle_k(ks, expected):
-    from kmeans_study.aggregate.elbow import shown_k
+    from kmeans_study.aggregate.elbow import ELBOW, shown_k
 
     elbow = elbow_summary(ks, [100.0 / k for k in ks])
-    k, is_elbow = shown_k(elbow)
+    k, why = shown_k(elbow)
+    is_elbow = why == ELBOW
     assert is_elbow == expected[1]
     assert k == (elbow["two_line"]["k"] if is_elbow else expected[0])
 
 
+
+
+@pytest.mark.parametrize("ks, classes, expected", [
+    ([8, 10, 12], 10, (10, "the number of label classes")),
+    ([8, 10, 12], 7, (10, "the middle k of the study")),
+    ([2, 3, 4, 5, 6, 7], 3, (None, "the two-line elbow")),
+])
+def test_without_an_elbow_the_reports_show_the_label_classes_when_the_study_fitted_that_k(ks, classes, expected):
+    from kmeans_study.aggregate.elbow import shown_k
+
+    elbow = elbow_summary(ks, [100.0 / k for k in ks])
+    k, why = shown_k(elbow, n_classes=classes)
+    assert why == expected[1]
+    assert k == (expected[0] if expected[0] is not None else elbow["two_line"]["k"])

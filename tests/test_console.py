@@ -1,4 +1,4 @@
-"""The terminal view (kmeans_study.console) on Snakemake's log records, without Snakemake."""
+"""The terminal view (snakemake_logger_plugin_kmeans_study.console) on Snakemake's log records, without Snakemake."""
 
 import logging
 
@@ -8,8 +8,10 @@ from hypothesis import strategies as st
 from snakemake_interface_logger_plugins.common import LogEvent
 
 from kmeans_study import rule
-from kmeans_study.console import HEARTBEAT_S, LAST_LINE, Console, results_pointer, value_range
 from kmeans_study.data.sources import DataError
+from snakemake_logger_plugin_kmeans_study.console import LAST_LINE, Console, results_pointer
+from snakemake_logger_plugin_kmeans_study.progress import HEARTBEAT_S
+from snakemake_logger_plugin_kmeans_study.text import value_range
 
 
 def record(event=None, msg=None, created=0.0, **fields):
@@ -192,10 +194,10 @@ def test_the_report_command_names_what_selects_the_study(tmp_path):
 
 @given(st.lists(st.tuples(st.from_regex(r"[a-z_]{1,30}", fullmatch=True), st.integers(1, 10**5)), max_size=60))
 def test_the_plan_wraps_between_rules_never_inside_one(stats):
-    from kmeans_study.console import WIDTH, _packed
+    from snakemake_logger_plugin_kmeans_study.text import WIDTH, packed
 
     entries = [f"{rule} {n}" for rule, n in stats]
-    lines = _packed(entries, first="  per rule: ", rest="    ")
+    lines = packed(entries, first="  per rule: ", rest="    ")
     assert all(len(line) <= WIDTH for line in lines)
     text = [line.removeprefix("  per rule: ") for line in lines]
     pieces = [piece.strip() for line in text for piece in line.split(",") if piece.strip()]

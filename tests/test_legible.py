@@ -10,10 +10,10 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+import report_check
 from smk import ROOT, SNAKEMAKE, snakemake, write_config
 
-from kmeans_study import report_check
-from kmeans_study.console import results_pointer
+from snakemake_logger_plugin_kmeans_study.console import results_pointer
 
 pytestmark = pytest.mark.e2e
 

@@ -1,4 +1,4 @@
-"""The HTML report's pages of tables, Markdown and figures (kmeans_study.report_pages)."""
+"""The HTML report's pages of tables, Markdown and figures (kmeans_study.report.pages)."""
 
 import base64
 import io
@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 
 from kmeans_study import paths
-from kmeans_study.report_pages import format_column, page, pages_for, significant
+from kmeans_study.report.pages import format_column, page, pages_for, significant
 
 
 def test_numbers_get_the_fewest_digits_that_keep_a_columns_values_apart():

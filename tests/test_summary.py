@@ -7,7 +7,8 @@ import pandas as pd
 import pytest
 from study_tables import BLOBS, DEFAULT_STUDY, study_tables
 
-from kmeans_study.aggregate.summary import dataset_section, shown_k
+from kmeans_study.report.summary.assembly import dataset_section
+from kmeans_study.report.summary.clusters import shown_k
 
 KS = list(range(5, 16))
 EXACT = {"sklearn": True, "faiss": True, "faiss_sampled": False, "fused": True}
@@ -148,6 +149,61 @@ def test_exact_backends_that_part_at_another_k_are_named():
 @pytest.mark.parametrize(("fraction", "shown"), [(0.0, "0%"), (2e-12, "≈0%"), (-3e-10, "≈0%"), (2e-8, "+2.0e-06%"),
                                                  (0.0078, "+0.78%")])
 def test_inertia_gaps_below_float_rounding_show_as_about_zero(fraction, shown):
-    from kmeans_study.aggregate.summary import _gap
+    from kmeans_study.report.summary.formats import gap
 
-    assert _gap(fraction) == shown
+    assert gap(fraction) == shown
+
+
+def agreement_with(inputs, pair, **values):
+    """The summary's agreement answer and table rows with ``values`` set for ``pair`` (a, b) at the shown k."""
+    k, _ = shown_k(inputs)
+    agree = inputs["agreement"].copy()
+    row = agree.index[(agree["k"] == k) & (agree["backend_a"] == pair[0]) & (agree["backend_b"] == pair[1])][0]
+    for column, value in values.items():
+        agree.loc[row, column] = value
+    text = dataset_section("d", {**inputs, "agreement": agree}, Path("results"))
+    rows = {r[0]: r for r in table_rows(section(text, "### Do the backends agree"))[1:]}
+    return answer_to(text, "Do the backends agree"), rows
+
+
+def test_exact_backends_that_part_at_a_few_inits_are_said_to_agree_at_most_not_to_end_elsewhere():
+    answer, rows = agreement_with(inputs_of(DEFAULT_STUDY), ("sklearn", "faiss"), ari_median=1.0, ari_min=0.95,
+                                  matched_agreement_min=0.97)
+    assert rows["`faiss` vs `sklearn`"][2:4] == ["1", "0.950"]  # ARI median, min: the table the sentence reads
+    assert "end in other partitions" not in answer
+    assert ("`faiss` vs `sklearn`, both exact, end in the same partition at half of the inits or more (median ARI 1) "
+            "but not at every init (lowest ARI 0.950)") in answer
+    # faiss and sklearn parted, so the backends are not all named as ending in identical partitions
+    assert "the exact backends `faiss`, `fused`, `sklearn`" not in answer
+    assert "the exact pairs `fused` vs `sklearn`, `fused` vs `faiss` end in identical partitions" in answer
+
+
+def test_exact_backends_that_part_at_most_inits_are_said_to_end_in_other_partitions():
+    answer, rows = agreement_with(inputs_of(DEFAULT_STUDY), ("sklearn", "faiss"), ari_median=0.9, ari_min=0.8)
+    assert rows["`faiss` vs `sklearn`"][2:4] == ["0.900", "0.800"]
+    assert ("`faiss` vs `sklearn`, both exact, end in other partitions at half of the inits or more (median ARI "
+            "0.900, lowest 0.800") in answer
+
+
+def test_exact_backends_that_agree_at_every_init_are_named_together():
+    answer, _ = agreement_with(inputs_of(DEFAULT_STUDY), ("sklearn", "faiss"))
+    assert "the exact backends `faiss`, `fused`, `sklearn` end in identical partitions (ARI 1 at every init)" in answer
+    assert "at half of the inits" not in answer
+
+
+@pytest.mark.parametrize("ks, classes, expected", [([8, 9, 12], 8, 8), ([8, 10, 12], 9, 10), ([3, 5], 3, 3)])
+def test_without_an_elbow_the_summary_and_the_heatmap_show_the_same_k(tmp_path, monkeypatch, ks, classes, expected):
+    from kmeans_study import io, steps
+    from kmeans_study.aggregate import plots
+
+    inputs = {"reference": "r", "elbows": {"r": elbow(ks, None)}, "meta": {"n_label_classes": classes}}
+    assert shown_k(inputs)[0] == expected
+    drawn = {}
+    monkeypatch.setattr(plots, "confusion_figure", lambda table, k, title: drawn.update(k=k, title=title))
+    monkeypatch.setattr(io, "save_figure", lambda *args: None)
+    pd.DataFrame({"k": ks[0], "best_init_id": 0, "label": range(classes), "cluster_0": 1}).to_csv(
+        tmp_path / "confusion.csv", index=False)
+    io.write_json(tmp_path / "elbow.json", elbow(ks, None))
+    steps.confusion_plot(dataset="d", backend="r", which="elbow", confusion=str(tmp_path / "confusion.csv"),
+                         elbow=str(tmp_path / "elbow.json"), plot=str(tmp_path / "c.png"), dpi=50)
+    assert drawn["k"] == expected and "no two-line elbow" in drawn["title"]

@@ -171,16 +171,18 @@ def confusion(
 def confusion_plot(
     *, dataset: str, backend: str, which: str, confusion: str, elbow: str, plot: str, dpi: int
 ) -> None:
-    from kmeans_study.aggregate.elbow import shown_k
+    from kmeans_study.aggregate.elbow import ELBOW, shown_k
     from kmeans_study.aggregate.plots import confusion_figure
 
+    table = io.read_csv(confusion)
     if which == "elbow":
-        k, is_elbow = shown_k(io.read_json(elbow))
-        label = "the two-line elbow" if is_elbow else "no two-line elbow with fewer than 4 k values: the middle k"
+        # The summary's rule for its tables, on this backend's own elbow; the table has a row per label.
+        k, why = shown_k(io.read_json(elbow), n_classes=table["label"].nunique())
+        label = why if why == ELBOW else f"no two-line elbow with fewer than 4 k values: {why}"
     else:
         k, label = int(which.removeprefix("k")), "a requested k"
     title = f"{dataset}, {backend}: labels vs clusters at k={k} ({label}), best init"
-    fig = confusion_figure(io.read_csv(confusion), k, title)
+    fig = confusion_figure(table, k, title)
     io.save_figure(plot, fig, dpi)
 
 
@@ -290,8 +292,8 @@ def summary(*, config: dict, per_dataset: dict[str, dict], md: str, provenance: 
     "files": [paths], "sample_records": [paths]}."""
     from pathlib import Path
 
-    from kmeans_study.aggregate.summary import dataset_section, summary_markdown
     from kmeans_study.config import backend_names, config_hash, init_ids, reference_backend, registered
+    from kmeans_study.report.summary.assembly import dataset_section, summary_markdown
     from kmeans_study.runtime import library_versions
 
     base = Path(md).parent
@@ -330,10 +332,10 @@ def summary(*, config: dict, per_dataset: dict[str, dict], md: str, provenance: 
 
 
 def report_page(*, source: str, page: str) -> None:
-    """The HTML report's page of one table, Markdown file or figure (see ``report_pages``)."""
+    """The HTML report's page of one table, Markdown file or figure (see ``report.pages``)."""
     from pathlib import Path
 
-    from kmeans_study.report_pages import page as render
+    from kmeans_study.report.pages import page as render
 
     text = render(source, Path(source).relative_to(paths.RESULTS).as_posix())
     with io.atomic_path(page) as tmp:

@@ -1,4 +1,4 @@
-"""Snakemake logger plugin ``kmeans-study``: the study's terminal view (see ``kmeans_study.console``).
+"""Snakemake logger plugin ``kmeans-study``: the study's terminal view (its logic: ``console``).
 
 Snakemake finds logger plugins as top-level packages named ``snakemake_logger_plugin_<name>`` on
 its ``sys.path`` (the project's ``src/``, installed by ``pip install -e .``); the default profile
@@ -14,7 +14,7 @@ import time
 
 from snakemake_interface_logger_plugins.base import LogHandlerBase
 
-from kmeans_study.console import Console
+from snakemake_logger_plugin_kmeans_study.console import Console
 
 # How often the heartbeat thread checks whether the running jobs should be listed again.
 HEARTBEAT_CHECK_S = 5.0

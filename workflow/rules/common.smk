@@ -7,7 +7,8 @@ from pathlib import Path
 # here also reaches scripts running where the package is not installed (a conda env, a cluster node).
 sys.path.insert(0, str(Path(workflow.basedir) / "src"))
 
-from kmeans_study import paths, report_pages
+from kmeans_study import paths
+from kmeans_study.report import pages as report_pages
 from kmeans_study.io import CorruptFile, read_json
 from kmeans_study.data.prepare import k_problem
 from kmeans_study.fit import RECORD_VERSION

@@ -1,14 +1,14 @@
 # The HTML report (snakemake --report report.html) shows images and HTML inline and offers every
 # other file for download only; its image view cuts off the top of a figure taller than the
 # window. So every table, Markdown file and figure that a rule marks report(...) is shown through
-# an HTML page made from it (kmeans_study.report_pages.CONVERTERS): the page takes over the file's
+# an HTML page made from it (kmeans_study.report.pages.CONVERTERS): the page takes over the file's
 # caption, category, subcategory and labels, and the file itself leaves the report (a table's page
 # has a link that downloads it). A new table or figure gets its page by being marked report(...).
 # Included after every rule file that may mark such outputs: one rule per marked output pattern.
 
 from snakemake.io import is_flagged, strip_wildcard_constraints
 
-from kmeans_study.report_pages import CONVERTERS
+from kmeans_study.report.pages import CONVERTERS
 
 # The patterns of the files shown through a page (get_final_output asks for their pages).
 PAGE_SOURCES = []

@@ -16,6 +16,11 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+# Why the reports show the k they show (``shown_k``), as phrases.
+ELBOW = "the two-line elbow"
+CLASSES = "the number of label classes"
+MIDDLE = "the middle k of the study"
+
 
 def line(x, y) -> tuple[float, float]:
     """(slope, intercept) of the least-squares straight line through (x, y), in float64."""
@@ -153,12 +158,18 @@ def elbow_summary(ks, inertias) -> dict:
     }
 
 
-def shown_k(elbow: dict) -> tuple[int, bool]:
-    """The k at which the reports show a backend's clusters (the summary's tables, the heatmap
-    ``confusion_elbow.png``): its two-line elbow, or, with fewer than 4 k values and so no elbow,
-    the middle one of its k values. ``elbow`` is an elbow.json; returns (k, whether it is the
-    elbow)."""
+def shown_k(elbow: dict, n_classes: int = 0) -> tuple[int, str]:
+    """The k at which the reports show a backend's clusters, and why (ELBOW, CLASSES or MIDDLE):
+    its two-line elbow; without one (fewer than 4 k values), the number of label classes when the
+    study ran that k, else the middle one of its k values.
+
+    elbow : an elbow.json; n_classes : the data's label classes (0 without labels). The summary's
+    tables follow the reference backend's (where no verdict picked a k), the heatmap
+    ``confusion_elbow.png`` each backend's own.
+    """
     if elbow["two_line"]["k"] is not None:
-        return int(elbow["two_line"]["k"]), True
-    ks = sorted(elbow["k"])
-    return int(ks[len(ks) // 2]), False
+        return int(elbow["two_line"]["k"]), ELBOW
+    ks = sorted(int(k) for k in elbow["k"])
+    if n_classes in ks:
+        return n_classes, CLASSES
+    return ks[len(ks) // 2], MIDDLE

@@ -80,13 +80,6 @@ def pareto_table(records: pd.DataFrame, by_init: pd.DataFrame | None, reference:
     return table
 
 
-def recommendations(table: pd.DataFrame) -> pd.DataFrame:
-    """Per k, the recommended backend with its speedup and gap."""
-    columns = ["k", "backend", "fit_wall_s_median", "speedup_vs_reference", "inertia_gap_median",
-               "exact_assignment_fraction_median", "inertia_budget", "reference"]
-    return table[table["recommended"]][columns].reset_index(drop=True)
-
-
 def pareto_ks(ks: list[int], most: int = 12) -> list[int]:
     """The k values drawn, one panel each: all of them up to ``most`` (three rows of four panels
     fit a page), else ``most`` evenly spread ones including both ends."""

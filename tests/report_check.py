@@ -5,7 +5,7 @@ Snakemake's report is a single-page app with every result embedded; it has no UR
 through the app's global ``app.setView`` (what clicking the item does). Report pages (HTML
 items) are shown in an iframe.
 
-    python -m kmeans_study.report_check report.html results/report_check
+    python tests/report_check.py report.html results/report_check      # make report-check
 
 writes ``landing.png`` (the first page: the summary) and one screenshot per kind of page (a
 table, a figure, the summary's own page) and prints their paths. Needs ``chromium`` (Debian:

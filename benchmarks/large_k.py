@@ -5,8 +5,8 @@ its fit times include whatever ran beside each job. This reruns chosen backends 
 study alone, one after the other, with the job's thread count, from the same shared start, and
 prints fit time, speedup over exact faiss, inertia gap (all points) and the BLAS kernels:
 
-    .venv/bin/python -m kmeans_study.benchmark_large_k        # make benchmark-large-k
-    .venv/bin/python -m kmeans_study.benchmark_large_k --directory /tmp/lk \
+    .venv/bin/python -m benchmarks.large_k        # make benchmark-large-k
+    .venv/bin/python -m benchmarks.large_k --directory /tmp/lk \
         --backends faiss restricted-candidates16-lists_every5-refresh0   # without the study
 
 By default it takes, per k, exact faiss plus the fastest setting of every backend family whose
@@ -21,10 +21,9 @@ import argparse
 import json
 from pathlib import Path
 
+from benchmarks.common import ROOT
 from kmeans_study import io, paths
 from kmeans_study.config import backend_params, base_backend, init_seed, load_config, reference_backend
-
-ROOT = Path(__file__).resolve().parents[2]
 
 
 def chosen_backends(pareto, k: int, reference: str) -> list[str]:
@@ -61,7 +60,7 @@ def main(argv=None) -> None:
     from kmeans_study.fit import run_fit
     from kmeans_study.runtime import limit_threads, native_libraries
 
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser = argparse.ArgumentParser(prog="python -m benchmarks.large_k", description=__doc__.split("\n\n")[0])
     parser.add_argument("--config", default=str(ROOT / "workflow" / "configs" / "large_k.yaml"))
     parser.add_argument("--directory", default=".", help="where the study ran (its results/ is read)")
     parser.add_argument("--ks", type=int, nargs="+", default=[1024, 4096])
