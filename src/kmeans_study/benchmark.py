@@ -154,7 +154,7 @@ def run_notebook(X_path: str, seed_of: dict, workdir: Path) -> dict:
 
 def compare(X_path: str, pipeline: dict, notebook: dict, threads: int) -> dict:
     """Best inertia per k of each (both on all points, float64), and equal labellings."""
-    from kmeans_study.lloyd.kernel import evaluate_many
+    from kmeans_study.lloyd.evaluate import evaluate_many
 
     X = np.load(X_path, mmap_mode="r")
     gaps, same_labels, rel = {}, 0, []
@@ -284,7 +284,7 @@ def prepared(name: str, out: Path) -> str:
 
 def shared_starts(X_path: str, name: str, k: int) -> list[np.ndarray]:
     """The pipeline's k-means++ starts of k (init ids 0..INITS-1)."""
-    from kmeans_study.init import kmeans_plusplus_many
+    from kmeans_study.lloyd.starts import kmeans_plusplus_many
 
     seed_of = seeds(name)
     return kmeans_plusplus_many(np.load(X_path, mmap_mode="r"), k, [seed_of[k, i] for i in range(INITS)])
@@ -306,8 +306,9 @@ class Clock:
 def _run_engine(engine: str, X, inits: list, k: int, seed_of: dict, params: dict) -> dict:
     """Fit every init of k with one engine; its fits' centroids, iterations and stopping rules."""
     from kmeans_study.backends import get_backend
-    from kmeans_study.backends.base import absolute_tol
-    from kmeans_study.lloyd.engine import ExactStrategy, lloyd
+    from kmeans_study.lloyd.core import absolute_tol
+    from kmeans_study.lloyd.engine import lloyd
+    from kmeans_study.lloyd.exact_strategy import ExactStrategy
 
     if engine == "fused unpruned":
         fits = lloyd(X, inits, ExactStrategy(prune=False), params["max_iter"], absolute_tol(X, params["tol"]))
@@ -327,7 +328,7 @@ def _run_engine(engine: str, X, inits: list, k: int, seed_of: dict, params: dict
 
 def sweep(X_path: str, name: str, ks: list[int], repeats: int) -> dict:
     """Every engine of SWEEP on every (k, init), one thread, taking turns per k."""
-    from kmeans_study.lloyd.kernel import evaluate_many
+    from kmeans_study.lloyd.evaluate import evaluate_many
     from kmeans_study.runtime import limit_threads
 
     X = np.load(X_path)  # in memory for every engine alike (scikit-learn would copy a memory map)
@@ -398,7 +399,8 @@ def per_iteration(X_path: str, name: str, rounds: int = 3) -> dict:
     floor measured in the same rounds: one product of X with the iterated centroids plus one read
     of X. CPU time, one thread: what other processes on the machine disturb least."""
     from kmeans_study.backends import get_backend
-    from kmeans_study.lloyd.engine import ExactStrategy, lloyd
+    from kmeans_study.lloyd.engine import lloyd
+    from kmeans_study.lloyd.exact_strategy import ExactStrategy
     from kmeans_study.runtime import limit_threads
 
     X = np.load(X_path)
@@ -513,7 +515,7 @@ def bound_counts(X: np.ndarray, init: np.ndarray, max_iter: int, tol_abs: float)
 
 def bounds(X_path: str, name: str, ks: list[int]) -> dict:
     """``bound_counts`` for init 0 of each k."""
-    from kmeans_study.backends.base import absolute_tol
+    from kmeans_study.lloyd.core import absolute_tol
 
     X = np.load(X_path)
     fit = params_of("fused")
@@ -536,12 +538,12 @@ import numpy as np
 t1 = time.perf_counter()
 import numba
 t2 = time.perf_counter()
-from kmeans_study.lloyd import engine, kernel
+from kmeans_study.lloyd import engine, evaluate, exact_strategy
 t3 = time.perf_counter()
 X = np.random.default_rng(0).random((3000, 64), dtype=np.float32)
 def work():
-    engine.lloyd(X, [X[:10].copy(), X[10:20].copy()], engine.ExactStrategy(), 5, 0.0)
-    kernel.evaluate_many(X, [X[:10]])
+    engine.lloyd(X, [X[:10].copy(), X[10:20].copy()], exact_strategy.ExactStrategy(), 5, 0.0)
+    evaluate.evaluate_many(X, [X[:10]])
 work()
 t4 = time.perf_counter()
 work()

@@ -10,8 +10,8 @@ sys.path.insert(0, str(Path(workflow.basedir) / "src"))
 from kmeans_study import paths, report_pages
 from kmeans_study.io import CorruptFile, read_json
 from kmeans_study.data.prepare import k_problem
-from kmeans_study.fit import RECORD_VERSION
-from kmeans_study.init import INIT_VERSION
+from kmeans_study.backends.record import RECORD_VERSION
+from kmeans_study.lloyd.starts import INIT_VERSION
 from kmeans_study.config import (
     ConfigError,
     agreement_pairs,
