@@ -82,7 +82,7 @@ def bound_counts(X: np.ndarray, init: np.ndarray, max_iter: int, tol_abs: float)
 
 def bounds(X_path: str, name: str, ks: list[int]) -> dict:
     """``bound_counts`` for init 0 of each k."""
-    from kmeans_study.backends.base import absolute_tol
+    from kmeans_study.lloyd.core import absolute_tol
 
     X = np.load(X_path)
     fit = params_of("fused")

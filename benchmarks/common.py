@@ -61,7 +61,7 @@ def prepared(name: str, out: Path) -> str:
 
 def shared_starts(X_path: str, name: str, k: int) -> list[np.ndarray]:
     """The pipeline's k-means++ starts of k (init ids 0..INITS-1)."""
-    from kmeans_study.init import kmeans_plusplus_many
+    from kmeans_study.lloyd.starts import kmeans_plusplus_many
 
     seed_of = seeds(name)
     return kmeans_plusplus_many(np.load(X_path, mmap_mode="r"), k, [seed_of[k, i] for i in range(INITS)])

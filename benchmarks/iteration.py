@@ -15,7 +15,8 @@ def per_iteration(X_path: str, name: str, rounds: int = 3) -> dict:
     floor measured in the same rounds: one product of X with the iterated centroids plus one read
     of X. CPU time, one thread: what other processes on the machine disturb least."""
     from kmeans_study.backends import get_backend
-    from kmeans_study.lloyd.engine import ExactStrategy, lloyd
+    from kmeans_study.lloyd.engine import lloyd
+    from kmeans_study.lloyd.exact_strategy import ExactStrategy
     from kmeans_study.runtime import limit_threads
 
     X = np.load(X_path)

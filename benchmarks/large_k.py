@@ -38,7 +38,7 @@ def ensure_inputs(config: dict, dataset: str, base: Path, ks: list[int]) -> None
     """The dataset's prepared array and each k's shared start of init 0, as the study makes them,
     where they are missing."""
     from kmeans_study.data.prepare import prepare_dataset
-    from kmeans_study.init import kmeans_plusplus
+    from kmeans_study.lloyd.starts import kmeans_plusplus
 
     X_path = base / paths.fmt(paths.DATA_X, dataset=dataset)
     if not X_path.exists():
@@ -57,7 +57,7 @@ def main(argv=None) -> None:
     import numpy as np
     import pandas as pd
 
-    from kmeans_study.fit import run_fit
+    from kmeans_study.backends.run import run_fit
     from kmeans_study.runtime import limit_threads, native_libraries
 
     parser = argparse.ArgumentParser(prog="python -m benchmarks.large_k", description=__doc__.split("\n\n")[0])
@@ -83,8 +83,9 @@ def main(argv=None) -> None:
             ref_inertia = ref_time = ref_cpu = None
             for name in names:
                 _, _, record = run_fit(
-                    X, init, name, backend_params(config, name), k, init_seed(config, dataset, k, 0), args.threads,
-                    dataset=dataset, init_id=0, registered=base_backend(config, name),
+                    X, init, backend=name, params=backend_params(config, name), k=k,
+                    seed=init_seed(config, dataset, k, 0), threads=args.threads, dataset=dataset, init_id=0,
+                    registered=base_backend(config, name),
                 )
                 if name == reference:
                     ref_inertia, ref_time, ref_cpu = record["inertia"], record["fit_wall_s"], record["fit_cpu_s"]

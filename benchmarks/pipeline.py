@@ -108,7 +108,7 @@ def run_notebook(X_path: str, seed_of: dict, workdir: Path) -> dict:
 
 def compare(X_path: str, pipeline: dict, notebook: dict, threads: int) -> dict:
     """Best inertia per k of each (both on all points, float64), and equal labellings."""
-    from kmeans_study.lloyd.kernel import evaluate_many
+    from kmeans_study.lloyd.evaluate import evaluate_many
 
     X = np.load(X_path, mmap_mode="r")
     gaps, same_labels, rel = {}, 0, []

@@ -21,12 +21,12 @@ import numpy as np
 t1 = time.perf_counter()
 import numba
 t2 = time.perf_counter()
-from kmeans_study.lloyd import engine, kernel
+from kmeans_study.lloyd import engine, evaluate, exact_strategy
 t3 = time.perf_counter()
 X = np.random.default_rng(0).random((3000, 64), dtype=np.float32)
 def work():
-    engine.lloyd(X, [X[:10].copy(), X[10:20].copy()], engine.ExactStrategy(), 5, 0.0)
-    kernel.evaluate_many(X, [X[:10]])
+    engine.lloyd(X, [X[:10].copy(), X[10:20].copy()], exact_strategy.ExactStrategy(), 5, 0.0)
+    evaluate.evaluate_many(X, [X[:10]])
 work()
 t4 = time.perf_counter()
 work()

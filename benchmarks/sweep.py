@@ -18,8 +18,9 @@ SWEEP = ["sklearn", "sklearnex", "fused", "fused unpruned"]
 def _run_engine(engine: str, X, inits: list, k: int, seed_of: dict, params: dict) -> dict:
     """Fit every init of k with one engine; its fits' centroids, iterations and stopping rules."""
     from kmeans_study.backends import get_backend
-    from kmeans_study.backends.base import absolute_tol
-    from kmeans_study.lloyd.engine import ExactStrategy, lloyd
+    from kmeans_study.lloyd.core import absolute_tol
+    from kmeans_study.lloyd.engine import lloyd
+    from kmeans_study.lloyd.exact_strategy import ExactStrategy
 
     if engine == "fused unpruned":
         fits = lloyd(X, inits, ExactStrategy(prune=False), params["max_iter"], absolute_tol(X, params["tol"]))
@@ -39,7 +40,7 @@ def _run_engine(engine: str, X, inits: list, k: int, seed_of: dict, params: dict
 
 def sweep(X_path: str, name: str, ks: list[int], repeats: int) -> dict:
     """Every engine of SWEEP on every (k, init), one thread, taking turns per k."""
-    from kmeans_study.lloyd.kernel import evaluate_many
+    from kmeans_study.lloyd.evaluate import evaluate_many
     from kmeans_study.runtime import limit_threads
 
     X = np.load(X_path)  # in memory for every engine alike (scikit-learn would copy a memory map)

@@ -1,15 +1,15 @@
 import numpy as np
 import pytest
 
-from kmeans_study.assign import assign
-from kmeans_study.init import kmeans_plusplus, kmeans_plusplus_many
+from kmeans_study.lloyd.evaluate import evaluate_many
+from kmeans_study.lloyd.starts import kmeans_plusplus, kmeans_plusplus_many
 
 
-def test_assign_equals_brute_force_in_float64(blobs):
+def test_evaluation_equals_brute_force_in_float64(blobs):
     X, _ = blobs
     C = X[[0, 50, 100, 150]]
     d2 = ((X[:, None, :].astype(np.float64) - C[None].astype(np.float64)) ** 2).sum(-1)
-    labels, inertia = assign(X, C)
+    labels, inertia, _ = evaluate_many(X, [C])[0]
     np.testing.assert_array_equal(labels, d2.argmin(1))
     assert inertia == pytest.approx(d2.min(1).sum(), rel=1e-12)
 

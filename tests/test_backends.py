@@ -4,13 +4,13 @@ import numpy as np
 import pytest
 from sklearn.cluster import KMeans
 
-from kmeans_study.assign import assign
-from kmeans_study.backends import REGISTRY, base, get_backend
-from kmeans_study.backends.base import _mean_feature_variance, absolute_tol
-from kmeans_study.fit import run_fit
-from kmeans_study.init import kmeans_plusplus, kmeans_plusplus_many
+from kmeans_study import io
+from kmeans_study.backends import REGISTRY, get_backend
+from kmeans_study.backends.run import run_fit
 from kmeans_study.lloyd import core
-from kmeans_study.lloyd.kernel import evaluate_many
+from kmeans_study.lloyd.core import _mean_feature_variance, absolute_tol
+from kmeans_study.lloyd.evaluate import evaluate_many
+from kmeans_study.lloyd.starts import kmeans_plusplus, kmeans_plusplus_many
 
 K = 6
 STOP = {"max_iter": 300, "tol": 1e-4}
@@ -44,7 +44,8 @@ EXACT = [
 @pytest.mark.parametrize("name, params", EXACT, ids=lambda v: str(v))
 def test_exact_backends_reach_sklearn_inertia_from_the_same_start(blobs, start, reference, name, params):
     X, _ = blobs
-    centroids, labels, record = run_fit(X, start, name, {**params, **STOP}, K, 0, 1, dataset="t", init_id=0)
+    centroids, labels, record = run_fit(X, start, backend=name, params={**params, **STOP}, k=K,
+                                        seed=0, threads=1, dataset="t", init_id=0)
     assert record["inertia"] == pytest.approx(reference.inertia_, rel=1e-3)
     assert centroids.shape == (K, X.shape[1]) and centroids.dtype == np.float32
     assert record["converged"]
@@ -81,15 +82,18 @@ def test_exact_loops_stop_by_sklearns_rule_at_its_iteration(slow_blobs, tol):
                               "backends": {"sklearn": {}, "sklearnex": {}, **dict(OWN_LOOPS)}})
     rules = set()
     for init in kmeans_plusplus_many(X, k, list(range(6))):
-        _, _, sk = run_fit(X, init, "sklearn", backend_params(config, "sklearn"), k, 0, 1, dataset="t", init_id=0)
+        _, _, sk = run_fit(X, init, backend="sklearn", params=backend_params(config, "sklearn"), k=k,
+                           seed=0, threads=1, dataset="t", init_id=0)
         expected = (sk["n_iter"], sk["details"]["stopped_by"])
         rules.add(expected[1])
         for name, _ in OWN_LOOPS:
-            _, _, record = run_fit(X, init, name, backend_params(config, name), k, 0, 1, dataset="t", init_id=0)
+            _, _, record = run_fit(X, init, backend=name, params=backend_params(config, name), k=k,
+                                   seed=0, threads=1, dataset="t", init_id=0)
             assert (record["n_iter"], record["details"]["stopped_by"]) == expected, name
         # oneDAL has no unchanged-labels test (unchanged labels give a zero shift): its own rule,
         # recorded, at the same iteration.
-        _, _, ex = run_fit(X, init, "sklearnex", backend_params(config, "sklearnex"), k, 0, 1, dataset="t", init_id=0)
+        _, _, ex = run_fit(X, init, backend="sklearnex", params=backend_params(config, "sklearnex"), k=k,
+                           seed=0, threads=1, dataset="t", init_id=0)
         assert (ex["n_iter"], ex["details"]["stopped_by"]) == (sk["n_iter"], "tolerance")
     assert rules == ({"labels unchanged"} if tol < 1e-3 else {"tolerance"})
 
@@ -118,7 +122,7 @@ def test_sklearns_stopping_rule_is_read_as_its_verbose_output_says(slow_blobs, c
 def test_faiss_without_early_stopping_runs_every_iteration(blobs, start):
     X, _ = blobs
     params = {"early_stopping": False, "max_iter": 37, "tol": 1e-4}
-    _, _, record = run_fit(X, start, "faiss", params, K, 0, 1, dataset="t", init_id=0)
+    _, _, record = run_fit(X, start, backend="faiss", params=params, k=K, seed=0, threads=1, dataset="t", init_id=0)
     assert record["n_iter"] == 37
     assert record["converged_by"].startswith("fixed-point check")
     assert record["details"]["points_used"] == X.shape[0]
@@ -127,12 +131,13 @@ def test_faiss_without_early_stopping_runs_every_iteration(blobs, start):
 def test_faiss_sampled_trains_on_a_subsample_and_says_so(blobs, start):
     X, _ = blobs
     params = {"niter": 20, "max_points_per_centroid": 40, **STOP}
-    _, _, record = run_fit(X, start, "faiss_sampled", params, K, 0, 1, dataset="t", init_id=0)
+    _, _, record = run_fit(X, start, backend="faiss_sampled", params=params, k=K,
+                           seed=0, threads=1, dataset="t", init_id=0)
     assert record["details"]["points_used"] == 40 * K < X.shape[0]
     assert record["n_iter"] == 20
     assert "fixed number of iterations (20)" in record["details"]["stopping"]
     # Its inertia is still computed on ALL points, like every other backend's.
-    _, inertia = assign(X, _centroids(X, start, params))
+    _, inertia, _ = evaluate_many(X, [_centroids(X, start, params)])[0]
     assert record["inertia"] == pytest.approx(inertia, rel=1e-12)
 
 
@@ -164,15 +169,16 @@ def test_native_initialisation_is_seeded(blobs, name):
     X, _ = blobs
     params = {"init": "native", **STOP}
     params |= {"niter": 20, "max_points_per_centroid": 256} if name == "faiss_sampled" else {}
-    first = run_fit(X, None, name, params, K, 5, 1, dataset="t", init_id=0)
-    again = run_fit(X, None, name, params, K, 5, 1, dataset="t", init_id=0)
+    first = run_fit(X, None, backend=name, params=params, k=K, seed=5, threads=1, dataset="t", init_id=0)
+    again = run_fit(X, None, backend=name, params=params, k=K, seed=5, threads=1, dataset="t", init_id=0)
     assert first[2]["init"] == "native"
     np.testing.assert_array_equal(first[0], again[0])
 
 
 def test_record_reports_kernels_threads_and_versions(blobs, start):
     X, _ = blobs
-    _, _, record = run_fit(X, start, "faiss", {"early_stopping": True, **STOP}, K, 0, 1, dataset="d", init_id=3)
+    _, _, record = run_fit(X, start, backend="faiss", params={"early_stopping": True, **STOP}, k=K,
+                           seed=0, threads=1, dataset="d", init_id=3)
     assert (record["dataset"], record["init_id"], record["k"], record["threads"]) == ("d", 3, K, 1)
     assert record["versions"]["faiss"] != "not installed"
     blas = [lib for lib in record["native_libraries"] if lib["internal_api"] == "openblas"]
@@ -190,13 +196,13 @@ def test_absolute_tol_is_sklearns_and_remembered_per_array(blobs, monkeypatch):
     first = absolute_tol(X, 1e-4)
     assert first == pytest.approx(np.mean(np.var(X.astype(np.float64), axis=0)) * 1e-4)
     whole = _mean_feature_variance(X)
-    monkeypatch.setattr(core, "CHUNK_ROWS", 7)
+    monkeypatch.setattr(io, "CHUNK_ROWS", 7)
     assert _mean_feature_variance(X) == pytest.approx(whole, rel=1e-12)  # chunked: the same
-    real = base._mean_feature_variance
-    monkeypatch.setattr(base, "_mean_feature_variance", lambda *a: pytest.fail("recomputed for the same array"))
+    real = core._mean_feature_variance
+    monkeypatch.setattr(core, "_mean_feature_variance", lambda *a: pytest.fail("recomputed for the same array"))
     assert absolute_tol(X, 2e-4) == 2 * first  # remembered, for any tol
     other = X[::2]
-    monkeypatch.setattr(base, "_mean_feature_variance", real)
+    monkeypatch.setattr(core, "_mean_feature_variance", real)
     assert absolute_tol(other, 1e-4) == pytest.approx(np.mean(np.var(other.astype(np.float64), axis=0)) * 1e-4)
     assert absolute_tol(other, 1e-4) != first  # another array: its own variance
 

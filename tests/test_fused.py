@@ -4,8 +4,8 @@ import numpy as np
 import pytest
 from sklearn.datasets import make_blobs
 
-from kmeans_study.fit import run_fit, run_fused
-from kmeans_study.init import kmeans_plusplus, kmeans_plusplus_many
+from kmeans_study.backends.run import run_fit, run_fused
+from kmeans_study.lloyd.starts import kmeans_plusplus, kmeans_plusplus_many
 
 STOP = {"max_iter": 300, "tol": 1e-4}
 
@@ -23,9 +23,10 @@ def test_fused_fits_equal_sklearns_from_the_same_starts(overlapping):
     every init (these overlapping blobs have no float32 near-tie on the way)."""
     X, k, ids = overlapping, 9, list(range(8))
     inits = kmeans_plusplus_many(X, k, ids)
-    fits = run_fused(X, inits, "fused", dict(STOP), k, ids, 1, dataset="t", init_ids=ids)
+    fits = run_fused(X, inits, backend="fused", params=dict(STOP), k=k, seeds=ids, threads=1, dataset="t", init_ids=ids)
     for init, (_, labels, record) in zip(inits, fits):
-        _, sk_labels, sk = run_fit(X, init, "sklearn", {"algorithm": "lloyd", **STOP}, k, 0, 1, dataset="t", init_id=0)
+        _, sk_labels, sk = run_fit(X, init, backend="sklearn", params={"algorithm": "lloyd", **STOP}, k=k,
+                                   seed=0, threads=1, dataset="t", init_id=0)
         assert (record["n_iter"], record["details"]["stopped_by"]) == (sk["n_iter"], sk["details"]["stopped_by"])
         np.testing.assert_array_equal(labels, sk_labels)
         assert record["inertia"] == pytest.approx(sk["inertia"], rel=1e-6)
@@ -36,10 +37,12 @@ def test_fused_fits_equal_sklearns_from_the_same_starts(overlapping):
 def test_run_fused_writes_the_records_run_fit_writes(overlapping):
     X, k, ids = overlapping, 5, [0, 1, 2]
     inits = kmeans_plusplus_many(X, k, ids)
-    fused = run_fused(X, inits, "fused", dict(STOP), k, [10, 11, 12], 2, dataset="t", init_ids=ids)
+    fused = run_fused(
+        X, inits, backend="fused", params=dict(STOP), k=k, seeds=[10, 11, 12], threads=2, dataset="t", init_ids=ids
+    )
     for init_id, init, (centroids, labels, record) in zip(ids, inits, fused):
         single_c, single_l, single = run_fit(
-            X, init, "fused", dict(STOP), k, 10 + init_id, 2, dataset="t", init_id=init_id
+            X, init, backend="fused", params=dict(STOP), k=k, seed=10 + init_id, threads=2, dataset="t", init_id=init_id
         )
         np.testing.assert_array_equal(centroids, single_c)
         np.testing.assert_array_equal(labels, single_l)

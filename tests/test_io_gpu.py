@@ -9,8 +9,8 @@ import pytest
 from kmeans_study import io
 from kmeans_study.backends import REGISTRY
 from kmeans_study.backends.base import BackendUnavailable
+from kmeans_study.backends.run import run_fit
 from kmeans_study.config import REPO_ROOT, load_config
-from kmeans_study.fit import run_fit
 
 
 def test_a_write_that_fails_midway_leaves_no_file(tmp_path):
@@ -87,8 +87,8 @@ def test_the_default_config_does_not_select_the_gpu_backend():
 def test_the_gpu_backend_fails_clearly_without_a_gpu(blobs):
     X, _ = blobs
     with pytest.raises(BackendUnavailable, match="needs a GPU, but this job sees none"):
-        run_fit(X, X[:3], "faiss_gpu", {"early_stopping": True, "init": "shared", "max_iter": 10, "tol": 1e-4},
-                3, 0, 1, dataset="d", init_id=0)
+        run_fit(X, X[:3], backend="faiss_gpu", params={"early_stopping": True, "init": "shared", "max_iter": 10,
+                "tol": 1e-4}, k=3, seed=0, threads=1, dataset="d", init_id=0)
 
 
 def test_a_gpu_fit_job_exits_non_zero_with_the_message(tmp_path):

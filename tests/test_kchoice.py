@@ -6,12 +6,12 @@ import pandas as pd
 import pytest
 
 from kmeans_study.aggregate.elbow import elbow_summary, kneedle_picks, two_line_elbow, two_line_picks, two_line_scores
-from kmeans_study.fit import run_fit, run_fused
-from kmeans_study.init import kmeans_plusplus_many
+from kmeans_study.backends.run import run_fit, run_fused
 from kmeans_study.kchoice.criteria import criteria_table, silhouette_sample
 from kmeans_study.kchoice.gap import fit_references, gap_table, principal_box, reference_data, tibshirani_pick
 from kmeans_study.kchoice.resample import resampled_curves, resampled_picks
 from kmeans_study.kchoice.verdict import decide, k_choice_report, sentence
+from kmeans_study.lloyd.starts import kmeans_plusplus_many
 
 PARAMS = {"max_iter": 300, "tol": 1e-4, "init": "shared"}
 
@@ -22,8 +22,8 @@ def fit_all(X, ks, inits):
     rows, labels = [], {}
     for k in ks:
         seeds = [100 * k + i for i in range(inits)]
-        fits = run_fused(X, kmeans_plusplus_many(X, k, seeds), "fused", PARAMS, k, seeds, 1, dataset="t",
-                         init_ids=list(range(inits)))
+        fits = run_fused(X, kmeans_plusplus_many(X, k, seeds), backend="fused", params=PARAMS, k=k,
+                         seeds=seeds, threads=1, dataset="t", init_ids=list(range(inits)))
         for i, (_, fitted, record) in enumerate(fits):
             rows.append({"backend": "fused", "k": k, "init_id": i, "inertia": record["inertia"]})
             labels[(k, i)] = fitted
@@ -102,7 +102,8 @@ def test_gap_statistic_equals_a_direct_computation():
 
     def fitted_w(points, k, seed):
         start = kmeans_plusplus_many(points, k, [seed])[0]
-        _, labels, record = run_fit(points, start, "fused", PARAMS, k, seed, 1, dataset="t", init_id=0)
+        _, labels, record = run_fit(points, start, backend="fused", params=PARAMS, k=k,
+                                    seed=seed, threads=1, dataset="t", init_id=0)
         assert w(points.astype(np.float64), labels) == pytest.approx(record["inertia"], rel=1e-6)
         return record["inertia"]
 

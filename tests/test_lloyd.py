@@ -3,8 +3,13 @@
 import numpy as np
 import pytest
 
-from kmeans_study.lloyd import core, kernel
-from kmeans_study.lloyd.engine import ExactStrategy, lloyd
+from kmeans_study import io
+from kmeans_study.lloyd import core, exact_strategy
+from kmeans_study.lloyd.common import row_norms
+from kmeans_study.lloyd.engine import lloyd
+from kmeans_study.lloyd.evaluate import evaluate_many
+from kmeans_study.lloyd.exact import exact_labels, nearest
+from kmeans_study.lloyd.exact_strategy import ExactStrategy
 
 
 def brute_force(X, C):
@@ -29,7 +34,7 @@ def ties():
 
 def test_the_kernel_gives_the_exact_nearest_centroid_lowest_index_on_ties(ties):
     X, C = ties
-    labels, upper, lower = kernel.nearest(X, C)
+    labels, upper, lower = nearest(X, C)
     d, truth = brute_force(X, C)
     np.testing.assert_array_equal(labels, truth)
     assert not np.any(labels == 4)  # the duplicate's twin, 1, always wins
@@ -48,19 +53,19 @@ def test_the_kernel_decides_float32_near_ties_exactly():
     scores = (C**2).sum(1) - 2 * (C @ x[0])
     assert scores[0] == scores[1]  # float32 cannot tell them apart
     for order in ([0, 1], [1, 0]):
-        assert kernel.exact_labels(x, C[order])[0] == brute_force(x, C[order])[1][0] == order.index(1)
+        assert exact_labels(x, C[order])[0] == brute_force(x, C[order])[1][0] == order.index(1)
 
 
 def test_every_path_agrees_on_labels(ties):
     """Plain pass, evaluation, candidate lists covering every centroid: the same labels."""
-    from kmeans_study.approx import nearest_in_lists
+    from kmeans_study.lloyd.candidates import nearest_in_lists
 
     X, C = ties
-    labels = kernel.exact_labels(X, C)
-    evaluated = kernel.evaluate_many(X, [C, C[::-1].copy()])
+    labels = exact_labels(X, C)
+    evaluated = evaluate_many(X, [C, C[::-1].copy()])
     np.testing.assert_array_equal(evaluated[0][0], labels)
     everyone = np.arange(C.shape[0])[None]
-    among, _, _ = nearest_in_lists(X, C, everyone, np.zeros(len(X), dtype=np.int64), kernel.row_norms(X))
+    among, _, _ = nearest_in_lists(X, C, everyone, np.zeros(len(X), dtype=np.int64), row_norms(X))
     np.testing.assert_array_equal(among, labels)
 
 
@@ -88,14 +93,14 @@ def test_chunking_covers_every_row_through_the_real_knob(blobs, tmp_path, monkey
     np.save(tmp_path / "X.npy", X)
     mapped = np.load(tmp_path / "X.npy", mmap_mode="r")
     C = X[[0, 50, 100, 150]]
-    monkeypatch.setattr(core, "CHUNK_ROWS", 64)
-    assert len(core.chunks(len(X))) == -(-len(X) // 64) > 1  # 600 rows: 10 chunks, the last partial
-    labels, inertia, means = kernel.evaluate_many(mapped, [C])[0]
+    monkeypatch.setattr(io, "CHUNK_ROWS", 64)
+    assert len(io.chunks(len(X))) == -(-len(X) // 64) > 1  # 600 rows: 10 chunks, the last partial
+    labels, inertia, means = evaluate_many(mapped, [C])[0]
     d, truth = brute_force(X, C)
     np.testing.assert_array_equal(labels, truth)
     assert inertia == pytest.approx(d.min(1).sum(), rel=1e-12)
     np.testing.assert_allclose(means, [X[truth == j].astype(np.float64).mean(0) for j in range(4)], rtol=1e-12)
-    np.testing.assert_allclose(kernel.row_norms(mapped), (X.astype(np.float64) ** 2).sum(1), rtol=1e-12)
+    np.testing.assert_allclose(row_norms(mapped), (X.astype(np.float64) ** 2).sum(1), rtol=1e-12)
 
 
 @pytest.fixture(scope="module")
@@ -111,12 +116,11 @@ def overlapping():
 @pytest.mark.parametrize("threads", [1, 2])
 @pytest.mark.parametrize("family", ["Elkan", "Hamerly"])
 def test_pruned_lloyd_equals_unpruned_lloyd(overlapping, monkeypatch, threads, family):
-    from kmeans_study.init import kmeans_plusplus_many
-    from kmeans_study.lloyd import engine
+    from kmeans_study.lloyd.starts import kmeans_plusplus_many
 
-    monkeypatch.setattr(core, "CHUNK_ROWS", 512)  # several chunks, so both threads work
+    monkeypatch.setattr(io, "CHUNK_ROWS", 512)  # several chunks, so both threads work
     if family == "Hamerly":
-        monkeypatch.setattr(engine, "ELKAN_MEMORY", 0)
+        monkeypatch.setattr(exact_strategy, "ELKAN_MEMORY", 0)
     X, k = overlapping, 9
     inits = kmeans_plusplus_many(X, k, list(range(6)))
     plain = lloyd(X, inits, ExactStrategy(prune=False), 300, 1e-6, threads)
@@ -135,17 +139,17 @@ def test_pruned_lloyd_equals_unpruned_lloyd(overlapping, monkeypatch, threads, f
 def test_every_pruned_pass_is_exact(overlapping, monkeypatch, family):
     """Every pruned pass equals brute force, whichever of the scoring paths (one matrix product
     over the unsettled rows, pair by pair, or Elkan's centroid by centroid) the pass took."""
-    from kmeans_study.init import kmeans_plusplus_many
     from kmeans_study.lloyd import engine
+    from kmeans_study.lloyd.starts import kmeans_plusplus_many
 
     if family == "Hamerly":
-        monkeypatch.setattr(engine, "ELKAN_MEMORY", 0)
+        monkeypatch.setattr(exact_strategy, "ELKAN_MEMORY", 0)
     X = overlapping[:1500]
     inits = kmeans_plusplus_many(X, 7, list(range(8)))
     paths = {"assign_pairs": 0, "assign_pass": 0, "elkan_pass": 0}
 
     def counting(name):
-        real = getattr(kernel, name)
+        real = getattr(exact_strategy, name)
 
         def counted(*args):
             paths[name] += 1
@@ -154,7 +158,7 @@ def test_every_pruned_pass_is_exact(overlapping, monkeypatch, family):
         return counted
 
     for name in paths:
-        monkeypatch.setattr(kernel, name, counting(name))
+        monkeypatch.setattr(exact_strategy, name, counting(name))
     state = engine.LloydState.start(X, inits)
     strategy = ExactStrategy(prune=True)
     strategy.start(state, 1)
@@ -172,7 +176,7 @@ def test_every_pruned_pass_is_exact(overlapping, monkeypatch, family):
 
 
 def test_an_init_gives_the_same_fit_alone_or_with_others(overlapping):
-    from kmeans_study.init import kmeans_plusplus_many
+    from kmeans_study.lloyd.starts import kmeans_plusplus_many
 
     inits = kmeans_plusplus_many(overlapping, 7, [3, 4, 5])
     together = lloyd(overlapping, inits, ExactStrategy(), 300, 1e-6)
@@ -182,7 +186,7 @@ def test_an_init_gives_the_same_fit_alone_or_with_others(overlapping):
 
 
 def test_max_iter_stops_a_fit_unconverged(overlapping):
-    from kmeans_study.init import kmeans_plusplus
+    from kmeans_study.lloyd.starts import kmeans_plusplus
 
     fit = lloyd(overlapping, [kmeans_plusplus(overlapping, 9, 0)], ExactStrategy(), 2, 0.0)[0]
     assert (fit.n_iter, fit.converged, fit.stopped_by) == (2, False, "max_iter")

@@ -40,7 +40,7 @@ def check_k(dataset: str, k: int, meta: dict) -> None:
 def init_centroids(*, dataset: str, k: int, seeds: dict[int, int], X: str, meta: str, inits: list[str]) -> None:
     """The shared k-means++ starts of all inits of one k. seeds : init id -> seed; inits : the
     output files, one per init id (matched by the init id in their paths)."""
-    from kmeans_study.init import kmeans_plusplus_many
+    from kmeans_study.lloyd.starts import kmeans_plusplus_many
 
     check_k(dataset, k, io.read_json(meta))
     outs = paths.index(paths.INIT, inits, ("init_id",))
@@ -56,14 +56,15 @@ def fit(
 ) -> None:
     """One fit; ``backend`` is the study's name (a grid point's included), ``registered`` the
     registered backend behind it. ``init`` is None for a backend using its own initialisation."""
-    from kmeans_study.fit import run_fit
+    from kmeans_study.backends.run import run_fit
 
     facts = io.read_json(meta)
     check_k(dataset, k, facts)
     data = io.load_npy(X, mmap=True)
     start = io.load_npy(init) if init else None
     result = run_fit(
-        data, start, backend, params, k, seed, threads, dataset=dataset, init_id=init_id, registered=registered
+        data, start, backend=backend, params=params, k=k, seed=seed, threads=threads, dataset=dataset,
+        init_id=init_id, registered=registered,
     )
     _write_fit(facts, *result, centroids=centroids, labels=labels, record=record)
 
@@ -74,7 +75,7 @@ def fit_fused(
 ) -> None:
     """All inits of one k by a per-k backend. seeds : init id -> seed; every file list is matched
     to the init ids by the wildcards in its paths."""
-    from kmeans_study.fit import run_fused
+    from kmeans_study.backends.run import run_fused
 
     facts = io.read_json(meta)
     check_k(dataset, k, facts)
@@ -89,8 +90,8 @@ def fit_fused(
         )
     }
     fits = run_fused(
-        io.load_npy(X, mmap=True), [io.load_npy(starts[(i,)]) for i in ids], backend, params, k,
-        [seeds[i] for i in ids], threads, dataset=dataset, init_ids=ids,
+        io.load_npy(X, mmap=True), [io.load_npy(starts[(i,)]) for i in ids], backend=backend, params=params, k=k,
+        seeds=[seeds[i] for i in ids], threads=threads, dataset=dataset, init_ids=ids,
     )
     for init_id, result in zip(ids, fits):
         _write_fit(facts, *result, **{name: files[(init_id,)] for name, files in outs.items()})

@@ -11,8 +11,8 @@ from kmeans_study import paths
 from kmeans_study.report import pages as report_pages
 from kmeans_study.io import CorruptFile, read_json
 from kmeans_study.data.prepare import k_problem
-from kmeans_study.fit import RECORD_VERSION
-from kmeans_study.init import INIT_VERSION
+from kmeans_study.backends.record import RECORD_VERSION
+from kmeans_study.lloyd.starts import INIT_VERSION
 from kmeans_study.config import (
     ConfigError,
     agreement_pairs,

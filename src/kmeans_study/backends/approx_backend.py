@@ -1,6 +1,7 @@
 """Lloyd with a chosen assignment step (the core's loop, ``kmeans_study.lloyd.engine``): the
-approximate-neighbour backends of the reference (faiss IVF and HNSW over the centroids), the
-restricted-candidates strategy, the bounded exact strategy, and the hybrid (warm-started) exact fit."""
+approximate-neighbour backends of the reference (faiss IVF and HNSW over the centroids,
+``lloyd.faiss_index``), the restricted-candidates strategy (``lloyd.restricted``), the bounded
+exact strategy (``lloyd.bounded``), and the hybrid (warm-started) exact fit."""
 
 from __future__ import annotations
 
@@ -8,7 +9,8 @@ import time
 
 import numpy as np
 
-from kmeans_study.backends.base import Backend, BackendResult, absolute_tol
+from kmeans_study.backends.base import Backend, BackendResult
+from kmeans_study.lloyd.core import absolute_tol
 
 # A warm-start subset keeps at least this many points per centroid.
 MIN_POINTS_PER_CENTROID = 10
@@ -64,13 +66,13 @@ class ApproxLloyd(Backend):
     def own_assignment(self, X, centroids):
         """This strategy's assignment of every point to the final centroids (one more pass of its
         own search, as a next iteration would run it; not part of the fit time)."""
-        from kmeans_study.lloyd import kernel
         from kmeans_study.lloyd.engine import LabelStrategy
+        from kmeans_study.lloyd.exact import exact_labels
 
         strategy, labels, n_iter, threads = self._last
         X = np.ascontiguousarray(X, dtype=np.float32)
         if not isinstance(strategy, LabelStrategy):
-            return kernel.exact_labels(X, centroids, threads)
+            return exact_labels(X, centroids, threads)
         iteration = n_iter + 1
         if getattr(strategy, "refresh", 0) and (iteration - 1) % strategy.refresh == 0:
             iteration += 1  # the restricted search itself, not its periodic exact pass
@@ -81,7 +83,7 @@ class FaissIVF(ApproxLloyd):
     name = "faiss_ivf"
 
     def strategy(self):
-        from kmeans_study.approx import IVFStrategy
+        from kmeans_study.lloyd.faiss_index import IVFStrategy
 
         return IVFStrategy(self.params["nlist"], self.params["nprobe"])
 
@@ -90,7 +92,7 @@ class FaissHNSW(ApproxLloyd):
     name = "faiss_hnsw"
 
     def strategy(self):
-        from kmeans_study.approx import HNSWStrategy
+        from kmeans_study.lloyd.faiss_index import HNSWStrategy
 
         return HNSWStrategy(self.params["M"], self.params["efSearch"])
 
@@ -99,7 +101,7 @@ class Restricted(ApproxLloyd):
     name = "restricted"
 
     def strategy(self):
-        from kmeans_study.approx import RestrictedStrategy
+        from kmeans_study.lloyd.restricted import RestrictedStrategy
 
         return RestrictedStrategy(self.params["candidates"], self.params["refresh"], self.params["lists_every"])
 
@@ -108,7 +110,7 @@ class Bounded(ApproxLloyd):
     name = "bounded"
 
     def strategy(self):
-        from kmeans_study.approx import BoundedStrategy
+        from kmeans_study.lloyd.bounded import BoundedStrategy
 
         return BoundedStrategy(self.params["candidates"])
 
@@ -118,6 +120,6 @@ class Hybrid(ApproxLloyd):
     libraries = ["numpy", "numba"]
 
     def strategy(self):
-        from kmeans_study.lloyd.engine import ExactStrategy
+        from kmeans_study.lloyd.exact_strategy import ExactStrategy
 
         return ExactStrategy(prune=True)

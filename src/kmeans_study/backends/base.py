@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import weakref
 from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
 from typing import ClassVar
@@ -54,36 +53,3 @@ class Backend(ABC):
         """The backend's own assignment of X to ``centroids`` after ``fit`` (None: exact search,
         nothing to compare). Approximate backends override it."""
         return None
-
-
-def absolute_tol(X: np.ndarray, tol: float) -> float:
-    """scikit-learn's tolerance: ``tol`` times the mean per-feature variance of X (n, d).
-
-    Two chunked passes in float64 (the mean, then the squared deviations as one BLAS dot per
-    chunk), so a memory-mapped X is never copied whole; remembered per array for the job's life.
-    """
-    if tol == 0:
-        return 0.0
-    cached = _VARIANCE.get(id(X))
-    if cached is None or cached[0]() is not X:
-        cached = (weakref.ref(X), _mean_feature_variance(X))
-        _VARIANCE[id(X)] = cached
-    return float(cached[1] * tol)
-
-
-_VARIANCE: dict[int, tuple] = {}
-
-
-def _mean_feature_variance(X: np.ndarray) -> float:
-    from kmeans_study.lloyd.core import chunks as row_chunks
-
-    n, d = X.shape
-    chunks = row_chunks(n)
-    mean = sum(np.asarray(X[c]).sum(axis=0, dtype=np.float64) for c in chunks) / n
-    total = 0.0
-    for c in chunks:
-        dev = np.asarray(X[c], dtype=np.float64)
-        dev -= mean
-        dev = dev.ravel()
-        total += float(dev @ dev)
-    return total / (n * d)

@@ -11,7 +11,8 @@ import os
 
 import numpy as np
 
-from kmeans_study.backends.base import Backend, BackendResult, BackendUnavailable, absolute_tol
+from kmeans_study.backends.base import Backend, BackendResult, BackendUnavailable
+from kmeans_study.lloyd.core import MAX_ITER, absolute_tol, centre_shift, stop_reason
 
 
 def visible_gpus() -> int:
@@ -71,8 +72,6 @@ class FaissExact(Backend):
             details["stopping"] = f"fixed number of iterations ({max_iter}), no tolerance"
             details["stopped_by"] = "max_iter"
             return BackendResult(centroids, max_iter, None, obj, details)
-        from kmeans_study.lloyd.core import MAX_ITER, centre_shift, stop_reason
-
         tol = absolute_tol(X, self.params["tol"])
         centroids, stop, n_iter, obj = init, None, 0, None
         for n_iter in range(1, max_iter + 1):

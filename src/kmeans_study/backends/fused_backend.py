@@ -3,7 +3,8 @@
 
 from __future__ import annotations
 
-from kmeans_study.backends.base import Backend, BackendResult, absolute_tol
+from kmeans_study.backends.base import Backend, BackendResult
+from kmeans_study.lloyd.core import absolute_tol
 
 
 class FusedLloyd(Backend):
@@ -14,7 +15,8 @@ class FusedLloyd(Backend):
         return self.fit_many(X, [init], k, threads)[0]
 
     def fit_many(self, X, inits, k, threads) -> list[BackendResult]:
-        from kmeans_study.lloyd.engine import ExactStrategy, lloyd
+        from kmeans_study.lloyd.engine import lloyd
+        from kmeans_study.lloyd.exact_strategy import ExactStrategy
 
         fits = lloyd(X, inits, ExactStrategy(prune=True), self.params["max_iter"],
                      absolute_tol(X, self.params["tol"]), threads)

@@ -20,10 +20,10 @@ from __future__ import annotations
 import numpy as np
 
 from kmeans_study.data.sources import DataError, Loaded
+from kmeans_study.io import chunks
 from kmeans_study.messages import shown, shown_name
 
 FLOAT32_MAX = float(np.finfo(np.float32).max)
-CHUNK_ROWS = 65536  # rows per float64 block, so the checks never copy a large X whole
 
 
 def _column_name(loaded: Loaded, column: int) -> str:
@@ -32,8 +32,9 @@ def _column_name(loaded: Loaded, column: int) -> str:
 
 
 def _blocks(X: np.ndarray):
-    for start in range(0, X.shape[0], CHUNK_ROWS):
-        yield start, np.asarray(X[start:start + CHUNK_ROWS], dtype=np.float64)
+    """(first row, the chunk as float64) for each chunk of X: the checks never copy a large X whole."""
+    for c in chunks(X.shape[0]):
+        yield c.start, np.asarray(X[c], dtype=np.float64)
 
 
 def check_source(dataset: str, loaded: Loaded) -> None:

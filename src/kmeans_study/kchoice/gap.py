@@ -13,11 +13,13 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-CHUNK_ROWS = 8192
+from kmeans_study.io import chunks
 
-
-def _chunks(n: int) -> list[slice]:
-    return [slice(start, min(start + CHUNK_ROWS, n)) for start in range(0, n, CHUNK_ROWS)]
+# The box's mean and scatter matrix are float64 sums of per-block sums over blocks of this many
+# rows: part of the reference data's definition, not a reading size. Another block changes the
+# sums' last bits, and with them the references: of mnist5k entirely (its principal axes are
+# nearly degenerate, so rounding turns them), of blobs a few values.
+BOX_BLOCK_ROWS = 8192
 
 
 def principal_box(X: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
@@ -26,15 +28,15 @@ def principal_box(X: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np
     is fine: read in chunks, V from the eigenvectors of the scatter matrix (d x d), the SVD's
     right singular vectors."""
     n, d = X.shape
-    chunks = _chunks(n)
-    mean = sum(np.asarray(X[c], dtype=np.float64).sum(axis=0) for c in chunks) / n
+    blocks = chunks(n, BOX_BLOCK_ROWS)
+    mean = sum(np.asarray(X[c], dtype=np.float64).sum(axis=0) for c in blocks) / n
     scatter = np.zeros((d, d))
-    for c in chunks:
+    for c in blocks:
         centred = np.asarray(X[c], dtype=np.float64) - mean
         scatter += centred.T @ centred
     _, V = np.linalg.eigh(scatter)
     low, high = np.full(d, np.inf), np.full(d, -np.inf)
-    for c in chunks:
+    for c in chunks(n):
         projected = (np.asarray(X[c], dtype=np.float64) - mean) @ V
         low, high = np.minimum(low, projected.min(axis=0)), np.maximum(high, projected.max(axis=0))
     return mean, V, low, high
@@ -47,7 +49,7 @@ def reference_data(box: tuple, n: int, seed: int) -> np.ndarray:
     mean, V, low, high = box
     rng = np.random.default_rng(seed)
     out = np.empty((n, len(mean)), dtype=np.float32)
-    for c in _chunks(n):
+    for c in chunks(n):
         uniform = low + (high - low) * rng.random((c.stop - c.start, len(mean)))
         out[c] = uniform @ V.T + mean
     return out
@@ -94,8 +96,8 @@ def fit_references(references: dict[int, np.ndarray], k: int, seeds: dict[int, d
     (``kmeans_plusplus_many``, ``run_fit``). references : ref -> (n, d) float32; seeds : ref ->
     {init id -> seed}. Returns ref -> record: the best inertia and one entry per init (seed,
     inertia, iterations, convergence, fit times)."""
-    from kmeans_study.fit import run_fit
-    from kmeans_study.init import kmeans_plusplus_many
+    from kmeans_study.backends.run import run_fit
+    from kmeans_study.lloyd.starts import kmeans_plusplus_many
 
     records = {}
     for ref, X in references.items():
@@ -104,8 +106,8 @@ def fit_references(references: dict[int, np.ndarray], k: int, seeds: dict[int, d
         fits = []
         for init_id, start in zip(ids, starts):
             _, _, record = run_fit(
-                X, start, backend, params, k, seeds[ref][init_id], threads, dataset=f"{dataset}/gap{ref}",
-                init_id=init_id, registered=registered,
+                X, start, backend=backend, params=params, k=k, seed=seeds[ref][init_id], threads=threads,
+                dataset=f"{dataset}/gap{ref}", init_id=init_id, registered=registered,
             )
             fits.append({key: record[key] for key in ("init_id", "seed", "inertia", "n_iter", "converged",
                                                       "fit_wall_s", "fit_cpu_s")})

@@ -31,8 +31,8 @@ def subsample_pair(X: np.ndarray, k: int, fraction: float, seeds: tuple[int, int
     """One pair of Ben-Hur's subsamples at k: two random subsets of ``fraction`` of the rows of X
     (n, d), drawn with seeds[0], each clustered by ``backend`` from its own k-means++ start
     (seeds[1], seeds[2]); the ARI of the two labelings on the rows both subsets hold."""
-    from kmeans_study.fit import run_fit
-    from kmeans_study.init import kmeans_plusplus
+    from kmeans_study.backends.run import run_fit
+    from kmeans_study.lloyd.starts import kmeans_plusplus
 
     n = X.shape[0]
     size = max(k, round(fraction * n))
@@ -43,8 +43,8 @@ def subsample_pair(X: np.ndarray, k: int, fraction: float, seeds: tuple[int, int
     for side, (subset, start_seed) in enumerate(zip(rows, seeds[1:])):
         data = np.ascontiguousarray(X[subset])
         start = kmeans_plusplus(data, k, start_seed)
-        _, fitted, _ = run_fit(data, start, backend, params, k, start_seed, threads, dataset=dataset, init_id=side,
-                               registered=registered)
+        _, fitted, _ = run_fit(data, start, backend=backend, params=params, k=k, seed=start_seed, threads=threads,
+                               dataset=dataset, init_id=side, registered=registered)
         on_shared.append(fitted[np.searchsorted(subset, shared)])
     ari = pairwise_ari(on_shared)[0]
     return {"k": k, "seeds": list(seeds), "n_subsample": int(size), "n_shared": int(shared.size), "ari": ari}

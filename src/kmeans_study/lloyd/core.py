@@ -6,27 +6,20 @@ scikit-learn's Lloyd (``sklearn.cluster._kmeans._kmeans_single_lloyd``) is the r
 - an empty cluster takes the point farthest from its old centre (``new_centres``);
 - stop when the labels did not change ("labels unchanged", scikit-learn's "strict convergence"),
   else when the total squared centre shift is at most ``tol_abs`` ("tolerance"), else after
-  ``max_iter`` iterations; ``n_iter`` is the number of iterations run (``stop_reason``).
+  ``max_iter`` iterations; ``n_iter`` is the number of iterations run (``stop_reason``);
+- ``tol_abs`` is scikit-learn's: ``tol`` times the mean per-feature variance of X (``absolute_tol``).
 """
 
 from __future__ import annotations
 
+import weakref
 from dataclasses import dataclass, field
 
 import numpy as np
 
-# Rows per chunk of every pass over X. 2048 rows of 784 float32 features is 6 MB read per chunk,
-# and its score block against 150 centroids (10 inits at k = 15) is 1.2 MB: measured fastest
-# among 512..8192 on Fashion-MNIST (docs/performance.md). Read at call time by ``chunks``.
-CHUNK_ROWS = 2048
+from kmeans_study.io import chunks
 
 LABELS_UNCHANGED, TOLERANCE, MAX_ITER = "labels unchanged", "tolerance", "max_iter"
-
-
-def chunks(n: int) -> list[slice]:
-    """Consecutive row ranges of at most ``CHUNK_ROWS`` rows covering ``range(n)``."""
-    rows = CHUNK_ROWS
-    return [slice(start, min(start + rows, n)) for start in range(0, n, rows)]
 
 
 def stop_reason(labels_changed: bool, shift: float, tol_abs: float, iteration: int, max_iter: int) -> str | None:
@@ -43,6 +36,37 @@ def stop_reason(labels_changed: bool, shift: float, tol_abs: float, iteration: i
     if iteration >= max_iter:
         return MAX_ITER
     return None
+
+
+def absolute_tol(X: np.ndarray, tol: float) -> float:
+    """scikit-learn's tolerance: ``tol`` times the mean per-feature variance of X (n, d).
+
+    Two chunked passes in float64 (the mean, then the squared deviations as one BLAS dot per
+    chunk), so a memory-mapped X is never copied whole; remembered per array for the job's life.
+    """
+    if tol == 0:
+        return 0.0
+    cached = _VARIANCE.get(id(X))
+    if cached is None or cached[0]() is not X:
+        cached = (weakref.ref(X), _mean_feature_variance(X))
+        _VARIANCE[id(X)] = cached
+    return float(cached[1] * tol)
+
+
+_VARIANCE: dict[int, tuple] = {}
+
+
+def _mean_feature_variance(X: np.ndarray) -> float:
+    n, d = X.shape
+    parts = chunks(n)
+    mean = sum(np.asarray(X[c]).sum(axis=0, dtype=np.float64) for c in parts) / n
+    total = 0.0
+    for c in parts:
+        dev = np.asarray(X[c], dtype=np.float64)
+        dev -= mean
+        dev = dev.ravel()
+        total += float(dev @ dev)
+    return total / (n * d)
 
 
 def centre_shift(new: np.ndarray, old: np.ndarray) -> float:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from kmeans_study.lloyd.core import chunks as row_chunks
+from kmeans_study.io import chunks as row_chunks
 
 # Bumped when the seeding changes what it picks for a seed: a parameter of the init jobs and of
 # every fit (which read the init files as ancient), so a change reruns both.

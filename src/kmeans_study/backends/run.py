@@ -1,0 +1,91 @@
+"""Run fits: a backend on one (dataset, k, init_id) (``run_fit``), or a per-k backend on all inits
+of one k (``run_fused``), timed, then evaluated on ALL points and recorded (``record``)."""
+
+from __future__ import annotations
+
+import time
+from importlib import import_module
+
+import numpy as np
+
+from kmeans_study.backends import get_backend
+from kmeans_study.backends.record import FitJob, Measured, fit_record
+from kmeans_study.lloyd.core import absolute_tol
+from kmeans_study.runtime import limit_threads, native_libraries
+
+
+def run_fit(X, init, *, backend: str, params: dict, k: int, seed: int, threads: int, dataset: str, init_id: int,
+            registered: str | None = None):
+    """Fit and evaluate. X : (n, d) float32 (memory-mapped is fine); init : (k, d) float32 or None.
+    ``backend`` is the study's name for the backend (a grid point's included), ``registered``
+    the registered backend behind it (default: the same name).
+
+    Returns (centroids (k, d) float32, labels (n,) int64, record dict). The record's fit times
+    cover the backend's fit only (data loading and the evaluation are timed apart).
+    """
+    loaded = _loaded_backend(backend, params, registered)
+    with limit_threads(threads):
+        start_wall, start_cpu = time.perf_counter(), time.process_time()
+        result = loaded.fit(X, init if loaded.uses_shared_init else None, k, seed, threads)
+        fit_wall, fit_cpu = time.perf_counter() - start_wall, time.process_time() - start_cpu
+        own = loaded.own_assignment(X, result.centroids)
+        job = FitJob(dataset, k, init_id, seed, threads)
+        return _evaluated(X, loaded, [result], [job], [(fit_wall, fit_cpu)], [own])[0]
+
+
+def run_fused(X, inits: list, *, backend: str, params: dict, k: int, seeds: list[int], threads: int, dataset: str,
+              init_ids: list[int]):
+    """Fit all inits of one k together (a per-k backend) and evaluate each; one (centroids,
+    labels, record) per init, records as ``run_fit`` writes them.
+
+    The fits share each pass over X, so one init's own fit time is not measurable: the job's fit
+    time is attributed to the inits in proportion to their iterations (``details.fused`` says so).
+    """
+    loaded = _loaded_backend(backend, params)
+    with limit_threads(threads):
+        start_wall, start_cpu = time.perf_counter(), time.process_time()
+        results = loaded.fit_many(X, inits, k, threads)
+        fit_wall, fit_cpu = time.perf_counter() - start_wall, time.process_time() - start_cpu
+        total_iter = sum(r.n_iter for r in results)
+        shares = [r.n_iter / total_iter for r in results]
+        for result in results:
+            result.details["fused"] = {
+                "job_fit_wall_s": fit_wall,
+                "job_fit_cpu_s": fit_cpu,
+                "fit_time_attribution": "job fit time x this init's iterations / all inits' iterations",
+            }
+        timings = [(fit_wall * share, fit_cpu * share) for share in shares]
+        jobs = [FitJob(dataset, k, init_id, seed, threads) for init_id, seed in zip(init_ids, seeds)]
+        return _evaluated(X, loaded, results, jobs, timings)
+
+
+def _loaded_backend(name: str, params: dict, registered: str | None = None):
+    backend = get_backend(registered or name, params)
+    backend.name_in_config = name
+    for module in backend.libraries:
+        import_module(module)
+    return backend
+
+
+def _evaluated(X, backend, results, jobs: list[FitJob], timings, owns=None):
+    """Inertia, labels and the next step's centre shift of every result on ALL points, in one
+    pass over X whatever the number of results; then each result's record. ``timings``: (fit wall,
+    fit cpu) seconds per result; ``owns``: the backend's own assignment of X to each result's
+    centroids (None: exact search)."""
+    from kmeans_study.lloyd.evaluate import evaluate_many
+
+    kernels = native_libraries()
+    start_eval = time.perf_counter()
+    evaluated = evaluate_many(X, [r.centroids for r in results], jobs[0].threads)
+    tol = absolute_tol(X, backend.params["tol"])
+    eval_wall = (time.perf_counter() - start_eval) / len(results)
+    out = []
+    for result, (labels, inertia, means), (fit_wall, fit_cpu), job, own in zip(
+        results, evaluated, timings, jobs, owns or [None] * len(results)
+    ):
+        shift = float(((means - result.centroids) ** 2).sum())
+        # The same centroids, so the same cluster ids: a plain comparison is right here.
+        exact_share = None if own is None else float(np.mean(own == labels))
+        measured = Measured(labels, inertia, shift, tol, exact_share, fit_wall, fit_cpu, eval_wall)
+        out.append((result.centroids, labels, fit_record(X, backend, result, job, measured, kernels)))
+    return out
