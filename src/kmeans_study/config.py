@@ -20,6 +20,7 @@ from typing import Any
 
 import yaml
 
+from kmeans_study.io import is_file
 from kmeans_study.messages import shown, shown_name
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
@@ -355,15 +356,6 @@ def _n_fits(config: dict) -> int:
         math.prod(len(values) for values in (entry.get("grid") or {}).values()) for entry in config["backends"].values()
     )
     return sum(len(_k_range(ds.get("k", config["k"]))) for ds in config["datasets"].values()) * inits * variants
-
-
-def is_file(path) -> bool:
-    """Whether ``path`` names a file; False, not an exception, for a name the system cannot take
-    (too long, a NUL byte)."""
-    try:
-        return Path(path).is_file()
-    except (OSError, ValueError):
-        return False
 
 
 def _semantic_problems(config: dict) -> Iterator[str]:
