@@ -2,16 +2,10 @@ import copy
 
 import pytest
 
-from kmeans_study.config import (
-    ConfigError,
-    backend_params,
-    fit_units,
-    init_ids,
-    init_seed,
-    k_values,
-    load_config,
-    validate_config,
-)
+from kmeans_study.config.errors import ConfigError
+from kmeans_study.config.file import load_config
+from kmeans_study.config.study import backend_params, fit_units, init_ids, init_seed, k_values
+from kmeans_study.config.validate import validate_config
 
 MINIMAL = {"datasets": {"b": {"source": "blobs"}}, "backends": {"sklearn": {}}}
 
@@ -121,7 +115,7 @@ def test_yaml_is_read_with_the_safe_loader(tmp_path):
 
 
 def test_shipped_configs_are_valid():
-    from kmeans_study.config import REPO_ROOT
+    from kmeans_study.config.schema import REPO_ROOT
 
     shipped = [REPO_ROOT / "config.yaml", *sorted((REPO_ROOT / "workflow" / "configs").glob("*.yaml"))]
     assert len(shipped) >= 3

@@ -9,7 +9,8 @@ import pytest
 from kmeans_study import io
 from kmeans_study.backends import REGISTRY
 from kmeans_study.backends.base import BackendUnavailable
-from kmeans_study.config import REPO_ROOT, load_config
+from kmeans_study.config.file import load_config
+from kmeans_study.config.schema import REPO_ROOT
 from kmeans_study.fit import run_fit
 
 

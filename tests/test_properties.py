@@ -21,16 +21,11 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from kmeans_study.config import (
-    ConfigError,
-    _load_schema,
-    config_hash,
-    fit_units,
-    init_ids,
-    k_values,
-    validate_config,
-)
-from kmeans_study.config_file import read_config_file
+from kmeans_study.config.errors import ConfigError
+from kmeans_study.config.file import read_config_file
+from kmeans_study.config.schema import load_schema
+from kmeans_study.config.study import config_hash, fit_units, init_ids, k_values
+from kmeans_study.config.validate import validate_config
 from kmeans_study.data.prepare import prepare_dataset
 from kmeans_study.data.sources import DataError
 
@@ -55,7 +50,7 @@ def assert_short_message(message: str) -> None:
 def _schema_keys() -> tuple[list[tuple], set[tuple]]:
     """Every key path the schema knows (a dataset's under ``datasets.d``, list items as ``[]``),
     and those whose values must be integers."""
-    schema = _load_schema()  # the schema as validated (read-only)
+    schema = load_schema()  # the schema as validated (read-only)
     paths, integers = [], set()
 
     def walk(node, path):

@@ -22,7 +22,8 @@ import json
 from pathlib import Path
 
 from kmeans_study import io, paths
-from kmeans_study.config import backend_params, base_backend, init_seed, load_config, reference_backend
+from kmeans_study.config.file import load_config
+from kmeans_study.config.study import backend_params, base_backend, init_seed, reference_backend
 
 ROOT = Path(__file__).resolve().parents[2]
 

@@ -12,8 +12,8 @@ from kmeans_study.io import CorruptFile, read_json
 from kmeans_study.data.prepare import k_problem
 from kmeans_study.fit import RECORD_VERSION
 from kmeans_study.init import INIT_VERSION
-from kmeans_study.config import (
-    ConfigError,
+from kmeans_study.config.errors import ConfigError
+from kmeans_study.config.study import (
     agreement_pairs,
     backend_names,
     backend_params,
@@ -28,9 +28,9 @@ from kmeans_study.config import (
     k_values,
     reference_backend,
     registered,
-    validate_config,
     worked_examples,
 )
+from kmeans_study.config.validate import validate_config
 
 try:
     _validated = validate_config(config)

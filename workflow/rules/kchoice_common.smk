@@ -1,6 +1,6 @@
 # What the k-choice rules (kchoice.smk) need from the config: the backend of their fits, the gap
-# statistic's references, seeds, inputs and targets (kmeans_study.kchoice).
-import kmeans_study.kchoice as kchoice
+# statistic's references, seeds, inputs and targets (kmeans_study.config.kchoice).
+import kmeans_study.config.kchoice as kchoice
 
 GAP_BACKEND = kchoice.fit_backend(config)
 GAP_REFS = kchoice.gap_refs(config)
@@ -8,7 +8,7 @@ STABILITY_PAIRS = kchoice.stability_pairs(config)
 
 
 def kchoice_seed(purpose):
-    """Input function: the seed of one of a dataset's k-choice draws (kmeans_study.kchoice.seed)."""
+    """Input function: the seed of one of a dataset's k-choice draws (kmeans_study.config.kchoice.seed)."""
 
     def seed_of(wildcards):
         return kchoice.seed(config, wildcards.dataset, purpose)
