@@ -13,6 +13,8 @@ The modules, low to high (each imports only those above it):
 - ``checks``: what the schema cannot say (k ranges, backends named, files present, sizes).
 - ``validate``: the shape limits, strings read as typed values, and ``validate_config``.
 - ``file``: config files read as data only, merged, overridden (``--set``), and ``load_config``.
+- ``outputs``: the study's files: which outputs each dataset has, the fits' files, what the
+  summary reads and links.
 
 Nothing is imported here: a caller imports the submodule that defines a name, and importing one
 submodule loads only what it needs.

@@ -11,7 +11,6 @@ import hashlib
 import itertools
 import json
 import zlib
-from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -118,25 +117,6 @@ def agreement_pairs(config: dict) -> list[tuple[str, str]]:
     pairs = [(a, b) for i, a in enumerate(plain) for b in plain[i + 1:]]
     pairs += [(ref, b) for b in names if is_grid_point(config, b) and b != ref]
     return pairs
-
-
-@dataclass(frozen=True)
-class FitUnit:
-    dataset: str
-    k: int
-    init_id: int
-    backend: str
-
-
-def fit_units(config: dict) -> list[FitUnit]:
-    """Every (dataset, k, init_id, backend) the study fits: one Snakemake job each."""
-    return [
-        FitUnit(ds, k, i, b)
-        for ds in config["datasets"]
-        for k in k_values(config, ds)
-        for i in init_ids(config)
-        for b in backend_names(config)
-    ]
 
 
 def config_hash(config: dict) -> str:
