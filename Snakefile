@@ -20,9 +20,9 @@ include: "workflow/rules/data.smk"
 include: "workflow/rules/fit.smk"
 include: "workflow/rules/aggregate.smk"
 include: "workflow/rules/plots.smk"
-include: "workflow/rules/kchoice_common.smk"
 include: "workflow/rules/kchoice.smk"
 include: "workflow/rules/examples.smk"
+include: "workflow/rules/summary.smk"
 include: "workflow/rules/report.smk"
 
 
@@ -30,6 +30,15 @@ rule all:
     default_target: True
     input:
         get_final_output(),
+
+
+# Before the first job runs (never while the workflow is parsed, nor under -n): the results
+# directory must be writable, said in one line.
+onstart:
+    try:
+        paths.check_writable()
+    except PermissionError as exc:
+        sys.exit(f"kmeans-study: {exc}")
 
 
 # The run's last line: where the answers are (the terminal view prints it after Snakemake's own).

@@ -30,14 +30,15 @@ def study_config(name: str) -> dict:
 
 
 def seeds(name: str) -> dict[tuple[int, int], int]:
-    from kmeans_study.config import init_seed
+    from kmeans_study.config.study import init_seed
 
     return {(k, i): init_seed(study_config(name), name, k, i) for k in KS for i in range(INITS)}
 
 
 def params_of(backend: str, options: dict | None = None, fit: dict | None = None) -> dict:
     """A backend's parameters exactly as a fit job gets them (schema defaults filled in)."""
-    from kmeans_study.config import backend_params, validate_config
+    from kmeans_study.config.study import backend_params
+    from kmeans_study.config.validate import validate_config
 
     config = validate_config({"datasets": {"any": {"source": "uniform"}}, "backends": {backend: options or {}},
                               **({"fit": fit} if fit else {})})
@@ -46,7 +47,7 @@ def params_of(backend: str, options: dict | None = None, fit: dict | None = None
 
 def prepared(name: str, out: Path) -> str:
     """The dataset's prepared X.npy: the pipeline's when it ran, else prepared here once."""
-    from kmeans_study.config import validate_config
+    from kmeans_study.config.validate import validate_config
     from kmeans_study.data.prepare import prepare_dataset
 
     for candidate in (out / name / "results" / name / "data", out / name / "prepared"):

@@ -23,7 +23,8 @@ from pathlib import Path
 
 from benchmarks.common import ROOT
 from kmeans_study import io, paths
-from kmeans_study.config import backend_params, base_backend, init_seed, load_config, reference_backend
+from kmeans_study.config.file import load_config
+from kmeans_study.config.study import backend_params, base_backend, init_seed, reference_backend
 
 
 def chosen_backends(pareto, k: int, reference: str) -> list[str]:

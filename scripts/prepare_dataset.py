@@ -1,5 +1,5 @@
 from kmeans_study import rule, steps
-from kmeans_study.config import k_values
+from kmeans_study.config.study import k_values
 
 sm = snakemake  # noqa: F821 (injected by Snakemake's script directive)
 # The largest k is read from the config, not passed as a param: it is checked against the data

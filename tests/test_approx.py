@@ -132,7 +132,8 @@ def test_nearest_centroids_include_the_centroid_itself():
 ])
 def test_backends_record_their_own_assignment_and_reach_exact_inertia(data, name, params):
     from kmeans_study.backends.run import run_fit
-    from kmeans_study.config import backend_params, validate_config
+    from kmeans_study.config.study import backend_params
+    from kmeans_study.config.validate import validate_config
 
     X, C = data
     config = validate_config({"datasets": {"d": {"source": "uniform"}}, "backends": {name: params, "faiss": {}}})

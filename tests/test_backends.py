@@ -76,7 +76,8 @@ OWN_LOOPS = [
 @pytest.mark.parametrize("tol", [1e-4, 1e-3, 0.0])
 def test_exact_loops_stop_by_sklearns_rule_at_its_iteration(slow_blobs, tol):
     X, k = slow_blobs, 8
-    from kmeans_study.config import backend_params, validate_config
+    from kmeans_study.config.study import backend_params
+    from kmeans_study.config.validate import validate_config
 
     config = validate_config({"datasets": {"d": {"source": "uniform"}}, "fit": {"max_iter": 300, "tol": tol},
                               "backends": {"sklearn": {}, "sklearnex": {}, **dict(OWN_LOOPS)}})
@@ -147,9 +148,9 @@ def _centroids(X, start, params):
 
 def allows_native_init(name: str) -> bool:
     """Whether the config schema lets backend ``name`` use its own initialisation."""
-    from kmeans_study.config import _load_schema
+    from kmeans_study.config.schema import load_schema
 
-    schema = _load_schema()
+    schema = load_schema()
     init = schema["properties"]["backends"]["properties"][name]["properties"]["init"]
     if "$ref" in init:
         init = schema["$defs"][init["$ref"].split("/")[-1]]

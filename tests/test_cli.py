@@ -1,4 +1,4 @@
-"""Config files read as data (config_file) and the command line (python -m kmeans_study)."""
+"""Config files read as data (config.file) and the command line (python -m kmeans_study)."""
 
 from __future__ import annotations
 
@@ -9,8 +9,10 @@ import pytest
 import yaml
 
 from kmeans_study import cli
-from kmeans_study.config import REPO_ROOT, ConfigError, validate_config
-from kmeans_study.config_file import apply_override, read_config_file
+from kmeans_study.config.errors import ConfigError
+from kmeans_study.config.file import apply_override, read_config_file
+from kmeans_study.config.schema import REPO_ROOT
+from kmeans_study.config.validate import validate_config
 
 VALID = "datasets: {d: {source: blobs}}\nbackends: {sklearn: {}}\n"
 

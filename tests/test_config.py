@@ -2,16 +2,12 @@ import copy
 
 import pytest
 
-from kmeans_study.config import (
-    ConfigError,
-    backend_params,
-    fit_units,
-    init_ids,
-    init_seed,
-    k_values,
-    load_config,
-    validate_config,
-)
+from kmeans_study import paths
+from kmeans_study.config.errors import ConfigError
+from kmeans_study.config.file import load_config
+from kmeans_study.config.outputs import fit_files
+from kmeans_study.config.study import backend_names, backend_params, init_ids, init_seed, k_values
+from kmeans_study.config.validate import validate_config
 
 MINIMAL = {"datasets": {"b": {"source": "blobs"}}, "backends": {"sklearn": {}}}
 
@@ -49,12 +45,12 @@ def test_k_values_range_list_and_per_dataset_override():
     assert k_values(config, "b") == [3, 9]
 
 
-def test_explicit_init_ids_and_fit_units():
+def test_explicit_init_ids_and_the_fits_the_workflow_asks_for():
     config = validate_config(with_changes(inits=[7, 2], k={"values": [3, 4]}, backends={"sklearn": {}, "faiss": {}}))
     assert init_ids(config) == [2, 7]
-    units = fit_units(config)
-    assert len(units) == 2 * 2 * 2 and len(set(units)) == len(units)
-    assert {u.backend for u in units} == {"sklearn", "faiss"}
+    records = fit_files(config, paths.FIT_RECORD, "b", backend_names(config))
+    assert len(records) == 2 * 2 * 2 and len(set(records)) == len(records)
+    assert {paths.parse(paths.FIT_RECORD, r)["backend"] for r in records} == {"sklearn", "faiss"}
 
 
 def test_seed_depends_only_on_dataset_k_and_init():
@@ -121,7 +117,7 @@ def test_yaml_is_read_with_the_safe_loader(tmp_path):
 
 
 def test_shipped_configs_are_valid():
-    from kmeans_study.config import REPO_ROOT
+    from kmeans_study.config.schema import REPO_ROOT
 
     shipped = [REPO_ROOT / "config.yaml", *sorted((REPO_ROOT / "workflow" / "configs").glob("*.yaml"))]
     assert len(shipped) >= 3

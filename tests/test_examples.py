@@ -8,7 +8,8 @@ import pytest
 from smk import snakemake, write_config
 
 from kmeans_study.aggregate.examples import n_colours, psnr, quantize, segment_table
-from kmeans_study.config import ConfigError, validate_config
+from kmeans_study.config.errors import ConfigError
+from kmeans_study.config.validate import validate_config
 from kmeans_study.data.customers import SHIPPED, make_customers
 
 

@@ -8,15 +8,9 @@ import pytest
 from smk import completed_study, planned_jobs, snakemake
 
 from kmeans_study.aggregate.pareto import pareto_ks, pareto_table
-from kmeans_study.config import (
-    ConfigError,
-    agreement_pairs,
-    backend_names,
-    backend_params,
-    base_backend,
-    reference_backend,
-    validate_config,
-)
+from kmeans_study.config.errors import ConfigError
+from kmeans_study.config.study import agreement_pairs, backend_names, backend_params, base_backend, reference_backend
+from kmeans_study.config.validate import validate_config
 
 GRID = {"candidates": [2, 4], "refresh": [0, 5]}
 

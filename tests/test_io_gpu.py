@@ -10,7 +10,8 @@ from kmeans_study import io
 from kmeans_study.backends import REGISTRY
 from kmeans_study.backends.base import BackendUnavailable
 from kmeans_study.backends.run import run_fit
-from kmeans_study.config import REPO_ROOT, load_config
+from kmeans_study.config.file import load_config
+from kmeans_study.config.schema import REPO_ROOT
 
 
 def test_a_write_that_fails_midway_leaves_no_file(tmp_path):

@@ -21,18 +21,15 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from kmeans_study.config import (
-    ConfigError,
-    _load_schema,
-    config_hash,
-    fit_units,
-    init_ids,
-    k_values,
-    validate_config,
-)
-from kmeans_study.config_file import read_config_file
+from kmeans_study.config.errors import ConfigError
+from kmeans_study.config.file import read_config_file
+from kmeans_study.config.outputs import fit_files
+from kmeans_study.config.schema import load_schema
+from kmeans_study.config.study import backend_names, config_hash, init_ids, k_values
+from kmeans_study.config.validate import validate_config
 from kmeans_study.data.prepare import prepare_dataset
 from kmeans_study.data.sources import DataError
+from kmeans_study.paths import FIT_RECORD
 
 MAX_EXAMPLES = {"configs": 300, "config_files": 100, "overrides": 100, "data_files": 200}
 # A PCA of a single row divides by n - 1 = 0; that dataset is then refused as all-identical points.
@@ -55,7 +52,7 @@ def assert_short_message(message: str) -> None:
 def _schema_keys() -> tuple[list[tuple], set[tuple]]:
     """Every key path the schema knows (a dataset's under ``datasets.d``, list items as ``[]``),
     and those whose values must be integers."""
-    schema = _load_schema()  # the schema as validated (read-only)
+    schema = load_schema()  # the schema as validated (read-only)
     paths, integers = [], set()
 
     def walk(node, path):
@@ -193,7 +190,8 @@ def test_any_config_is_accepted_with_integer_keys_as_ints_or_refused_in_a_short_
     for dataset in validated["datasets"]:
         assert all(type(k) is int for k in k_values(validated, dataset))
     assert all(type(i) is int for i in init_ids(validated))
-    assert len(fit_units(validated)) <= 100_000
+    fits = [fit_files(validated, FIT_RECORD, d, backend_names(validated)) for d in validated["datasets"]]
+    assert sum(map(len, fits)) <= 100_000
     json.dumps(validated, allow_nan=False)
     config_hash(validated)
 

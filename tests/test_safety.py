@@ -21,7 +21,7 @@ def test_no_pickle_anywhere():
 def test_yaml_only_through_the_safe_loader():
     import yaml
 
-    from kmeans_study.config_file import _UniqueKeySafeLoader
+    from kmeans_study.config.file import _UniqueKeySafeLoader
 
     assert not occurrences(r"yaml\.(unsafe_load|full_load)\(|yaml\.load\((?!.*Loader=_UniqueKeySafeLoader\))", CODE)
     assert issubclass(_UniqueKeySafeLoader, yaml.SafeLoader)

@@ -148,7 +148,8 @@ def test_reports_are_consistent_with_the_fit_records(study):
 
 
 def test_timing_counts_a_per_k_job_once_and_names_its_reference(study):
-    from kmeans_study.config import reference_backend, validate_config
+    from kmeans_study.config.study import reference_backend
+    from kmeans_study.config.validate import validate_config
 
     reference = reference_backend(validate_config(yaml.safe_load((study / "config.yaml").read_text())))
     timing = pd.read_csv(study / "results" / "blobs" / "timing.csv").set_index(["backend", "k"])
@@ -190,7 +191,8 @@ def test_k_choice_follows_from_the_result_files(study):
     """The verdict's criteria are the reference backend's (the first exact one in the config file),
     the gap's data side is its init 0 (k_choice.gap.inits 1) against 3 reference fits per k, and
     the subsample pairs were fitted on 80% subsamples."""
-    from kmeans_study.config import reference_backend, validate_config
+    from kmeans_study.config.study import reference_backend
+    from kmeans_study.config.validate import validate_config
 
     ref = reference_backend(validate_config(yaml.safe_load((study / "config.yaml").read_text())))
     results = study / "results" / "blobs"

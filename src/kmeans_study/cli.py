@@ -3,7 +3,7 @@
     python -m kmeans_study check [CONFIG] [--set KEY=VALUE ...]
     python -m kmeans_study run [--set KEY=VALUE ...] [SNAKEMAKE ARGUMENTS ...]
 
-``check`` reads CONFIG (default: the repository's config.yaml) as data only (see config_file),
+``check`` reads CONFIG (default: the repository's config.yaml) as data only (see config.file),
 applies the overrides and validates the result; it prints one line and exits 0 or 1. ``run``
 checks every ``--configfile`` the same way (config.yaml when none is given) before Snakemake reads
 any of them, then replaces itself by ``snakemake`` with the same arguments (and the repository's
@@ -22,8 +22,10 @@ from pathlib import Path
 
 import yaml
 
-from kmeans_study.config import REPO_ROOT, ConfigError, validate_config
-from kmeans_study.config_file import apply_override, merged, read_config_file
+from kmeans_study.config.errors import ConfigError
+from kmeans_study.config.file import apply_override, merged, read_config_file
+from kmeans_study.config.schema import REPO_ROOT
+from kmeans_study.config.validate import validate_config
 
 DEFAULT_CONFIG = REPO_ROOT / "config.yaml"
 SNAKEFILE = REPO_ROOT / "Snakefile"

@@ -88,6 +88,15 @@ def read_json(path: str | Path):
         raise CorruptFile(path, "not UTF-8 text") from None
 
 
+def is_file(path) -> bool:
+    """Whether ``path`` names a file; False, not an exception, for a name the system cannot take
+    (too long, a NUL byte)."""
+    try:
+        return Path(path).is_file()
+    except (OSError, ValueError):
+        return False
+
+
 def read_csv(path: str | Path, sep: str = ","):
     """A CSV written by ``write_csv`` (or a Snakemake benchmark, ``sep="\t"``) as a DataFrame.
     Both end every line with a newline, so a file cut short mostly ends without one."""

@@ -124,10 +124,18 @@ SUBSAMPLE_STABILITY_LOG = log("subsample_stability", "{dataset}/k{k}")
 SUBSAMPLE_STABILITY_BENCHMARK = benchmark("subsample_stability", "{dataset}/k{k}")
 
 
-def check_writable(directory: str = RESULTS) -> None:
-    """Fail now, with the directory named, if results cannot be written there."""
+def check_not_taken(directory: str = RESULTS) -> None:
+    """Fail now, with the directory named, if something other than a directory has its name
+    (Snakemake could not even look for outputs there). Reads only: safe while the workflow is
+    parsed, also under -n."""
     if Path(directory).exists() and not Path(directory).is_dir():
         raise PermissionError(f"results directory '{directory}' is not writable: it exists and is not a directory")
+
+
+def check_writable(directory: str = RESULTS) -> None:
+    """Fail now, with the directory named, if results cannot be written there (creates it and
+    a temporary file in it: call it where jobs are about to run)."""
+    check_not_taken(directory)
     try:
         Path(directory).mkdir(parents=True, exist_ok=True)
         with tempfile.NamedTemporaryFile(dir=directory, prefix=".write-test-"):

@@ -8,7 +8,7 @@ import time
 from collections.abc import Callable
 
 from kmeans_study.backends.base import BackendUnavailable
-from kmeans_study.config import ConfigError
+from kmeans_study.config.errors import ConfigError
 from kmeans_study.data.sources import DataError
 from kmeans_study.io import CorruptFile
 from kmeans_study.joblog import LOG_FORMAT

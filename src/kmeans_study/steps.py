@@ -293,7 +293,7 @@ def summary(*, config: dict, per_dataset: dict[str, dict], md: str, provenance: 
     "files": [paths], "sample_records": [paths]}."""
     from pathlib import Path
 
-    from kmeans_study.config import backend_names, config_hash, init_ids, reference_backend, registered
+    from kmeans_study.config.study import backend_names, config_hash, init_ids, reference_backend, registered
     from kmeans_study.report.summary.assembly import dataset_section, summary_markdown
     from kmeans_study.runtime import library_versions
 

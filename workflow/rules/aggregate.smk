@@ -1,6 +1,6 @@
 rule best_init:
     input:
-        records=backend_records,
+        records=get_backend_records,
     output:
         table=report(
             paths.BEST_INIT,
@@ -38,8 +38,8 @@ rule confusion:
         data_labels=paths.DATA_LABELS,
         meta=paths.DATA_META,
         best=paths.BEST_INIT,
-        records=backend_records,
-        fit_labels=backend_fit_labels,
+        records=get_backend_records,
+        fit_labels=get_backend_fit_labels,
     output:
         confusion=report(
             paths.CONFUSION,
@@ -66,8 +66,8 @@ rule confusion:
 
 rule timing:
     input:
-        records=dataset_records,
-        benchmarks=dataset_benchmarks,
+        records=get_dataset_records,
+        benchmarks=get_dataset_benchmarks,
     output:
         table=report(
             paths.TIMING,
@@ -89,9 +89,9 @@ rule timing:
 
 rule agreement:
     input:
-        records=dataset_records,
-        fit_labels=dataset_fit_labels,
-        elbows=dataset_elbows,
+        records=get_dataset_records,
+        fit_labels=get_dataset_fit_labels,
+        elbows=get_dataset_elbows,
     output:
         by_k=report(
             paths.AGREEMENT,
@@ -122,8 +122,8 @@ rule agreement:
 # Speed vs quality: one point per backend and k (a grid point is a backend), gaps paired by init.
 rule pareto:
     input:
-        records=dataset_records,
-        by_init=pairs_by_init,
+        records=get_dataset_records,
+        by_init=get_pairs_by_init,
     output:
         table=report(
             paths.PARETO,
@@ -142,27 +142,3 @@ rule pareto:
         budget=lookup(dpath="report/inertia_budget", within=config),
     script:
         "../../scripts/pareto.py"
-
-
-rule summary:
-    input:
-        summary_inputs,
-    output:
-        md=report(
-            paths.SUMMARY,
-            caption="../report/summary.rst",
-            category="Summary",
-            labels={"file": "summary.md"},
-        ),
-        provenance=paths.PROVENANCE,
-    log:
-        paths.log("summary", "summary"),
-    localrule: True
-    conda:
-        "../../envs/aggregate.yaml"
-    params:
-        per_dataset=the_summary_structure,
-        # Any config change refreshes the provenance, even one that reruns nothing else.
-        config_sha256=config_hash(config),
-    script:
-        "../../scripts/summary.py"

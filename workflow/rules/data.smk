@@ -8,7 +8,7 @@ rule prepare_dataset:
     conda:
         "../../envs/data.yaml"
     params:
-        spec=the_dataset_spec,
+        spec=get_dataset_spec,
         cache_dir=lookup(dpath="cache_dir", within=config),
     script:
         "../../scripts/prepare_dataset.py"

@@ -4,7 +4,7 @@
 
 rule quantization:
     input:
-        unpack(best_fits),
+        unpack(get_best_fits),
     output:
         table=report(
             paths.QUANTIZATION,
@@ -33,7 +33,7 @@ rule quantization:
 
 rule segments:
     input:
-        unpack(best_fits),
+        unpack(get_best_fits),
     output:
         table=report(
             paths.SEGMENTS,

@@ -9,11 +9,11 @@ rule init_centroids:
         inits=expand(paths.INIT, init_id=INIT_IDS, allow_missing=True),
     log:
         paths.log("init_centroids", "{dataset}/k{k}"),
-    priority: init_priority
+    priority: get_init_priority
     conda:
         "../../envs/data.yaml"
     params:
-        seeds=the_init_seeds,
+        seeds=get_init_seeds,
         init_version=INIT_VERSION,
     script:
         "../../scripts/init_centroids.py"
@@ -21,7 +21,7 @@ rule init_centroids:
 
 rule fit:
     input:
-        unpack(fit_inputs),
+        unpack(get_fit_inputs),
     output:
         centroids=paths.FIT_CENTROIDS,
         labels=paths.FIT_LABELS,
@@ -32,17 +32,17 @@ rule fit:
         paths.FIT_BENCHMARK
     wildcard_constraints:
         backend=alternatives(PER_INIT_BACKENDS),
-    priority: fit_priority
+    priority: get_fit_priority
     conda:
-        fit_env
+        get_fit_env
     threads: 1
     resources:
-        mem_mb=fit_mem_mb,
-        gpu=fit_gpus,
+        mem_mb=get_fit_mem_mb,
+        gpu=get_fit_gpus,
     params:
-        backend=the_backend_params,
-        registered=the_registered_backend,
-        seed=the_init_seed,
+        backend=get_backend_params,
+        registered=get_base_backend,
+        seed=get_init_seed,
         init_version=INIT_VERSION,
         record_version=RECORD_VERSION,
     script:
@@ -55,7 +55,7 @@ rule fit_fused:
     input:
         X=paths.DATA_X,
         meta=paths.DATA_META,
-        inits=inits_of_k,
+        inits=get_inits_of_k,
     output:
         centroids=expand(paths.FIT_CENTROIDS, init_id=INIT_IDS, allow_missing=True),
         labels=expand(paths.FIT_LABELS, init_id=INIT_IDS, allow_missing=True),
@@ -66,18 +66,18 @@ rule fit_fused:
         paths.FUSED_BENCHMARK
     wildcard_constraints:
         backend=alternatives(PER_K_BACKENDS),
-    priority: fit_priority
+    priority: get_fit_priority
     conda:
-        fit_env
+        get_fit_env
     # One thread by default: on a small machine, fused jobs side by side use the cores better
     # than one job's threads (a job's last, slowest inits keep a single pass running). With
     # threads N the row chunks are split over N Python threads, one BLAS thread each.
     threads: 1
     resources:
-        mem_mb=fused_mem_mb,
+        mem_mb=get_fused_mem_mb,
     params:
-        backend=the_backend_params,
-        seeds=the_init_seeds,
+        backend=get_backend_params,
+        seeds=get_init_seeds,
         init_version=INIT_VERSION,
         record_version=RECORD_VERSION,
     script:

@@ -5,8 +5,8 @@
 rule criteria:
     input:
         X=paths.DATA_X,
-        records=backend_records,
-        fit_labels=backend_fit_labels,
+        records=get_backend_records,
+        fit_labels=get_backend_fit_labels,
     output:
         table=report(
             paths.CRITERIA,
@@ -22,7 +22,7 @@ rule criteria:
         "../../envs/aggregate.yaml"
     params:
         sample_size=lookup(dpath="k_choice/silhouette_sample", within=config),
-        seed=kchoice_seed("silhouette"),
+        seed=get_kchoice_seed("silhouette"),
         top_fraction=lookup(dpath="k_choice/stability_top", within=config),
     script:
         "../../scripts/criteria.py"
@@ -44,7 +44,7 @@ if GAP_REFS:
         conda:
             "../../envs/data.yaml"
         params:
-            seeds=gap_reference_seeds,
+            seeds=get_gap_reference_seeds,
         script:
             "../../scripts/gap_reference.py"
 
@@ -52,24 +52,24 @@ if GAP_REFS:
     rule gap_fit:
         input:
             meta=paths.DATA_META,
-            references=gap_references,
+            references=get_gap_references,
         output:
             records=expand(paths.GAP_FIT, ref=GAP_REFS, allow_missing=True),
         log:
             paths.GAP_FIT_LOG,
         benchmark:
             paths.GAP_FIT_BENCHMARK
-        priority: fit_priority
+        priority: get_fit_priority
         conda:
-            kchoice_fit_env
+            get_kchoice_fit_env
         threads: 1
         resources:
-            mem_mb=gap_fit_mem_mb,
+            mem_mb=get_gap_fit_mem_mb,
         params:
             backend=GAP_BACKEND,
-            registered=kchoice_registered,
-            backend_params=kchoice_fit_params,
-            seeds=gap_fit_seeds,
+            registered=get_kchoice_base_backend,
+            backend_params=get_kchoice_fit_params,
+            seeds=get_gap_fit_seeds,
             init_version=INIT_VERSION,
             record_version=RECORD_VERSION,
         script:
@@ -86,17 +86,17 @@ rule subsample_stability:
         paths.SUBSAMPLE_STABILITY_LOG,
     benchmark:
         paths.SUBSAMPLE_STABILITY_BENCHMARK
-    priority: fit_priority
+    priority: get_fit_priority
     conda:
-        kchoice_fit_env
+        get_kchoice_fit_env
     threads: 1
     resources:
-        mem_mb=fit_mem_mb,
+        mem_mb=get_fit_mem_mb,
     params:
         backend=GAP_BACKEND,
-        registered=kchoice_registered,
-        backend_params=kchoice_fit_params,
-        seeds=subsample_seeds,
+        registered=get_kchoice_base_backend,
+        backend_params=get_kchoice_fit_params,
+        seeds=get_subsample_seeds,
         fraction=lookup(dpath="k_choice/subsample_stability/fraction", within=config),
         init_version=INIT_VERSION,
         record_version=RECORD_VERSION,
@@ -106,7 +106,7 @@ rule subsample_stability:
 
 rule k_choice:
     input:
-        unpack(kchoice_inputs),
+        unpack(get_kchoice_inputs),
     output:
         choice=report(
             paths.K_CHOICE_JSON,
@@ -133,7 +133,7 @@ rule k_choice:
         gap_init_ids=kchoice.gap_init_ids(config),
         resamples=lookup(dpath="k_choice/resamples", within=config),
         fraction=lookup(dpath="k_choice/resample_fraction", within=config),
-        seed=kchoice_seed("resample"),
+        seed=get_kchoice_seed("resample"),
         min_votes=lookup(dpath="k_choice/verdict/min_votes", within=config),
         min_share=lookup(dpath="k_choice/verdict/min_share", within=config),
     script:
@@ -143,7 +143,7 @@ rule k_choice:
 rule k_choice_plot:
     input:
         choice=paths.K_CHOICE_JSON,
-        criteria=reference_criteria,
+        criteria=get_reference_criteria,
     output:
         plot=report(
             paths.K_CHOICE_PLOT,

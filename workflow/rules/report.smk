@@ -5,22 +5,27 @@
 # caption, category, subcategory and labels, and the file itself leaves the report (a table's page
 # has a link that downloads it). A new table or figure gets its page by being marked report(...).
 # Included after every rule file that may mark such outputs: one rule per marked output pattern.
+# Every marked output is also a target of rule all, for each dataset that has it.
 
 from snakemake.io import is_flagged, strip_wildcard_constraints
 
 from kmeans_study.report.pages import CONVERTERS
 
-# The patterns of the files shown through a page (get_final_output asks for their pages).
-PAGE_SOURCES = []
-
-for flagged in [
+# Every output a rule marks report(...): rule all's targets (get_final_output expands them).
+FLAGGED = [
     output
     for source_rule in list(workflow.rules)
     for output in source_rule.output
-    if is_flagged(output, "report") and Path(output).suffix in CONVERTERS
-]:
-    # The pattern as written (the rule's wildcard constraints apply to the file's own rule).
-    source = strip_wildcard_constraints(str(flagged))
+    if is_flagged(output, "report")
+]
+# The patterns as written (the rule's wildcard constraints apply to the file's own rule).
+REPORT_OUTPUTS = [strip_wildcard_constraints(str(output)) for output in FLAGGED]
+# The patterns of the files shown through a page (get_final_output asks for their pages).
+PAGE_SOURCES = []
+
+for flagged, source in zip(FLAGGED, REPORT_OUTPUTS):
+    if Path(source).suffix not in CONVERTERS:
+        continue
     page = paths.report_page(source)
     name = "page_" + re.sub(r"[\W_]+", "_", Path(source).name).strip("_")
     if name in {r.name for r in workflow.rules}:

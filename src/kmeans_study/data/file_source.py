@@ -17,8 +17,8 @@ from pathlib import Path
 
 import numpy as np
 
-from kmeans_study.config import is_file
 from kmeans_study.data.sources import DataError, Loaded
+from kmeans_study.io import is_file
 from kmeans_study.messages import shown, shown_name
 
 SUFFIXES = (".npy", ".csv", ".parquet")

@@ -16,7 +16,8 @@ from pathlib import Path
 
 import yaml
 
-from kmeans_study.config import ConfigError, check_shape
+from kmeans_study.config.errors import ConfigError
+from kmeans_study.config.validate import check_shape, validate_config
 from kmeans_study.messages import shown, shown_name
 
 YTE_KEY = "__use_yte__"
@@ -67,7 +68,23 @@ def _parse(text: str):
     try:
         return json.loads(text, object_pairs_hook=_unique_keys)
     except ValueError:
-        return yaml.load(text, Loader=_UniqueKeySafeLoader)
+        return _parse_yaml(text)
+
+
+def _parse_yaml(text: str):
+    return yaml.load(text, Loader=_UniqueKeySafeLoader)
+
+
+def _read_data(parse, text: str, where: str, too_deep: str):
+    """``parse(text)``, or a ConfigError that starts with ``where`` and says what is wrong in one line."""
+    try:
+        return parse(text)
+    except yaml.YAMLError as exc:
+        raise ConfigError(f"{where}: {_yaml_problem(exc)}") from None
+    except CONSTRUCTOR_ERRORS as exc:
+        raise ConfigError(f"{where}: not valid YAML data ({shown_name(str(exc))})") from None
+    except RecursionError:
+        raise ConfigError(f"{where}: {too_deep}") from None
 
 
 def _unique_keys(pairs: list) -> dict:
@@ -101,14 +118,7 @@ def read_config_file(path: str | Path) -> dict:
         raise ConfigError(f"{name} is not UTF-8 text (byte {exc.start})") from None
     except (OSError, ValueError) as exc:
         raise ConfigError(f"{name} cannot be read: {getattr(exc, 'strerror', None) or exc}") from None
-    try:
-        raw = _parse(text)
-    except yaml.YAMLError as exc:
-        raise ConfigError(f"{name}: {_yaml_problem(exc)}") from None
-    except CONSTRUCTOR_ERRORS as exc:
-        raise ConfigError(f"{name}: not valid YAML data ({shown_name(str(exc))})") from None
-    except RecursionError:
-        raise ConfigError(f"{name}: nested too deeply to be a study config") from None
+    raw = _read_data(_parse, text, where=name, too_deep="nested too deeply to be a study config")
     if raw is None:
         raw = {}
     if not isinstance(raw, dict):
@@ -119,6 +129,11 @@ def read_config_file(path: str | Path) -> dict:
             f"{name}: '{YTE_KEY}' is refused: it makes Snakemake evaluate the file's ?-expressions as Python (YTE)"
         )
     return raw
+
+
+def load_config(path: str | Path) -> dict:
+    """The validated config in ``path`` (read as data by ``read_config_file``)."""
+    return validate_config(read_config_file(path))
 
 
 def merged(configs: list[dict]) -> dict:
@@ -145,14 +160,7 @@ def apply_override(config: dict, assignment: str) -> None:
     path = key.split(".")
     if not sep or not all(path):
         raise ConfigError(f"--set {shown(assignment)}: expected KEY=VALUE with KEY a dotted path such as fit.max_iter")
-    try:
-        value = yaml.load(text, Loader=_UniqueKeySafeLoader)
-    except yaml.YAMLError as exc:
-        raise ConfigError(f"--set {shown_name(key)}: {_yaml_problem(exc)}") from None
-    except CONSTRUCTOR_ERRORS as exc:
-        raise ConfigError(f"--set {shown_name(key)}: not valid YAML data ({shown_name(str(exc))})") from None
-    except RecursionError:
-        raise ConfigError(f"--set {shown_name(key)}: nested too deeply") from None
+    value = _read_data(_parse_yaml, text, where=f"--set {shown_name(key)}", too_deep="nested too deeply")
     parent = config
     for depth, step in enumerate(path[:-1]):
         parent = parent.setdefault(step, {})
