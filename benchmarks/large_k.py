@@ -48,7 +48,7 @@ def ensure_inputs(config: dict, dataset: str, base: Path, ks: list[int]) -> None
                         base / paths.fmt(paths.DATA_LABELS, dataset=dataset),
                         base / paths.fmt(paths.DATA_META, dataset=dataset))
     for k in ks:
-        init = base / paths.fmt(paths.INIT, dataset=dataset, k=k, init_id=0)
+        init = base / paths.fmt(paths.START, dataset=dataset, k=k, init_id=0)
         if not init.exists():
             init.parent.mkdir(parents=True, exist_ok=True)
             io.save_npy(init, kmeans_plusplus(io.load_npy(X_path, mmap=True), k, init_seed(config, dataset, k, 0)))
@@ -79,14 +79,14 @@ def main(argv=None) -> None:
         X = io.load_npy(base / paths.fmt(paths.DATA_X, dataset=dataset), mmap=True)
         pareto = None if args.backends else pd.read_csv(base / paths.fmt(paths.PARETO, dataset=dataset))
         for k in args.ks:
-            init = io.load_npy(base / paths.fmt(paths.INIT, dataset=dataset, k=k, init_id=0))
+            init = io.load_npy(base / paths.fmt(paths.START, dataset=dataset, k=k, init_id=0))
             names = args.backends or chosen_backends(pareto, k, reference)
             ref_inertia = ref_time = ref_cpu = None
             for name in names:
                 _, _, record = run_fit(
                     X, init, backend=name, params=backend_params(config, name), k=k,
                     seed=init_seed(config, dataset, k, 0), threads=args.threads, dataset=dataset, init_id=0,
-                    registered=base_backend(config, name),
+                    base_backend=base_backend(config, name),
                 )
                 if name == reference:
                     ref_inertia, ref_time, ref_cpu = record["inertia"], record["fit_wall_s"], record["fit_cpu_s"]

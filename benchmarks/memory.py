@@ -18,7 +18,8 @@ from benchmarks.common import BACKEND, ITERATION_K, child_command, child_env, pa
 def memory_child() -> None:
     """The child of ``_sampled``: one fit job's step (or, for backend null, the interpreter with
     the package and numpy, and the data mapped but not read)."""
-    from kmeans_study import io, paths, steps
+    from kmeans_study import io, paths
+    from kmeans_study.steps import fit as steps
 
     spec = json.loads(sys.argv[1])
     backend = spec["backend"]
@@ -35,9 +36,9 @@ def memory_child() -> None:
     common = {"dataset": spec["dataset"], "backend": backend, "k": spec["k"], "params": params_of(backend),
               "threads": spec["threads"], "X": spec["X"], "meta": spec["meta"]}
     if backend == BACKEND:
-        steps.fit_fused(**common, seeds={i: i for i in ids}, inits=spec["inits"], **outputs)
+        steps.fit_fused(**common, seeds={i: i for i in ids}, starts=spec["inits"], **outputs)
     else:
-        steps.fit(**common, registered=backend, init_id=0, seed=0, init=spec["inits"][0],
+        steps.fit(**common, base_backend=backend, init_id=0, seed=0, start=spec["inits"][0],
                   centroids=outputs["centroids"][0], labels=outputs["labels"][0], record=outputs["records"][0])
 
 
@@ -67,7 +68,7 @@ def memory(X_path: str, name: str, threads: int) -> dict:
     with tempfile.TemporaryDirectory() as tmp:
         inits = []
         for i, init in enumerate(shared_starts(X_path, name, ITERATION_K)):
-            inits.append(paths.fmt(paths.INIT, dataset=name, k=ITERATION_K, init_id=i))
+            inits.append(paths.fmt(paths.START, dataset=name, k=ITERATION_K, init_id=i))
             Path(tmp, inits[-1]).parent.mkdir(parents=True, exist_ok=True)
             io.save_npy(Path(tmp, inits[-1]), init)
         X_abs = Path(X_path).resolve()

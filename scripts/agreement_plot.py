@@ -1,7 +1,7 @@
-from kmeans_study import rule, steps
+from kmeans_study.steps import plots, runner
 
 sm = snakemake  # noqa: F821 (injected by Snakemake's script directive)
-rule.run(
-    sm.log[0], steps.agreement_plot, dataset=sm.wildcards.dataset, agreement=sm.input.agreement, plot=sm.output.plot,
+runner.run(
+    sm.log[0], plots.agreement_plot, dataset=sm.wildcards.dataset, agreement=sm.input.agreement, plot=sm.output.plot,
     dpi=sm.params.dpi,
 )

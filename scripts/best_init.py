@@ -1,4 +1,4 @@
-from kmeans_study import rule, steps
+from kmeans_study.steps import runner, tables
 
 sm = snakemake  # noqa: F821 (injected by Snakemake's script directive)
-rule.run(sm.log[0], steps.best_init, records=sm.input.records, table=sm.output.table)
+runner.run(sm.log[0], tables.best_init, records=sm.input.records, table=sm.output.table)

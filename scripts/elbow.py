@@ -1,7 +1,7 @@
-from kmeans_study import rule, steps
+from kmeans_study.steps import runner, tables
 
 sm = snakemake  # noqa: F821 (injected by Snakemake's script directive)
-rule.run(
-    sm.log[0], steps.elbow, dataset=sm.wildcards.dataset, backend=sm.wildcards.backend, best=sm.input.best,
+runner.run(
+    sm.log[0], tables.elbow, dataset=sm.wildcards.dataset, backend=sm.wildcards.backend, best=sm.input.best,
     elbow=sm.output.elbow, scores=sm.output.scores,
 )

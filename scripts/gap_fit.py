@@ -1,9 +1,8 @@
-from kmeans_study import rule
-from kmeans_study.kchoice import steps
+from kmeans_study.steps import kchoice, runner
 
 sm = snakemake  # noqa: F821 (injected by Snakemake's script directive)
-rule.run(
-    sm.log[0], steps.gap_fit, dataset=sm.wildcards.dataset, k=int(sm.wildcards.k), backend=sm.params.backend,
-    registered=sm.params.registered, params=dict(sm.params.backend_params), seeds=dict(sm.params.seeds),
+runner.run(
+    sm.log[0], kchoice.gap_fit, dataset=sm.wildcards.dataset, k=int(sm.wildcards.k), backend=sm.params.backend,
+    base_backend=sm.params.base_backend, params=dict(sm.params.backend_params), seeds=dict(sm.params.seeds),
     threads=sm.threads, meta=sm.input.meta, references=sm.input.references, records=sm.output.records,
 )

@@ -1,5 +1,4 @@
-from kmeans_study import rule
-from kmeans_study.kchoice import steps
+from kmeans_study.steps import kchoice, runner
 
 sm = snakemake  # noqa: F821 (injected by Snakemake's script directive)
-rule.run(sm.log[0], steps.gap_reference, X=sm.input.X, seeds=dict(sm.params.seeds), references=sm.output.references)
+runner.run(sm.log[0], kchoice.gap_reference, X=sm.input.X, seeds=dict(sm.params.seeds), references=sm.output.references)

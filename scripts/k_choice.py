@@ -1,9 +1,8 @@
-from kmeans_study import rule
-from kmeans_study.kchoice import steps
+from kmeans_study.steps import kchoice, runner
 
 sm = snakemake  # noqa: F821 (injected by Snakemake's script directive)
-rule.run(
-    sm.log[0], steps.k_choice, dataset=sm.wildcards.dataset, reference=sm.params.reference,
+runner.run(
+    sm.log[0], kchoice.k_choice, dataset=sm.wildcards.dataset, reference=sm.params.reference,
     criteria=sm.input.criteria, elbows=sm.input.elbows, scores=sm.input.scores, records=sm.input.records,
     gap_records=sm.input.gap_records, gap_backend=sm.params.gap_backend, gap_init_ids=list(sm.params.gap_init_ids),
     stability=sm.input.stability, resamples=sm.params.resamples, fraction=sm.params.fraction, seed=sm.params.seed,

@@ -1,7 +1,7 @@
-from kmeans_study import rule, steps
+from kmeans_study.steps import runner, tables
 
 sm = snakemake  # noqa: F821 (injected by Snakemake's script directive)
-rule.run(
-    sm.log[0], steps.pareto, records=sm.input.records, by_init=sm.input.by_init, reference=sm.params.reference,
+runner.run(
+    sm.log[0], tables.pareto, records=sm.input.records, by_init=sm.input.by_init, reference=sm.params.reference,
     budget=sm.params.budget, table=sm.output.table,
 )

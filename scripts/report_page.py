@@ -1,4 +1,4 @@
-from kmeans_study import rule, steps
+from kmeans_study.steps import report, runner
 
 sm = snakemake  # noqa: F821 (injected by Snakemake's script directive)
-rule.run(sm.log[0], steps.report_page, source=sm.input.source, page=sm.output.page)
+runner.run(sm.log[0], report.report_page, source=sm.input.source, page=sm.output.page)

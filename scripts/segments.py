@@ -1,7 +1,7 @@
-from kmeans_study import rule, steps
+from kmeans_study.steps import examples, runner
 
 sm = snakemake  # noqa: F821 (injected by Snakemake's script directive)
-rule.run(
-    sm.log[0], steps.segments, X=sm.input.X, meta=sm.input.meta, best=sm.input.best, records=sm.input.records,
+runner.run(
+    sm.log[0], examples.segments, X=sm.input.X, meta=sm.input.meta, best=sm.input.best, records=sm.input.records,
     fit_labels=sm.input.fit_labels, table=sm.output.table,
 )

@@ -1,7 +1,7 @@
-from kmeans_study import rule, steps
+from kmeans_study.steps import report, runner
 
 sm = snakemake  # noqa: F821 (injected by Snakemake's script directive)
-rule.run(
-    sm.log[0], steps.summary, config=dict(sm.config), per_dataset=dict(sm.params.per_dataset), md=sm.output.md,
+runner.run(
+    sm.log[0], report.summary, config=dict(sm.config), per_dataset=dict(sm.params.per_dataset), md=sm.output.md,
     provenance=sm.output.provenance,
 )

@@ -7,8 +7,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 from snakemake_interface_logger_plugins.common import LogEvent
 
-from kmeans_study import rule
 from kmeans_study.data.sources import DataError
+from kmeans_study.steps import runner
 from snakemake_logger_plugin_kmeans_study.console import LAST_LINE, Console, results_pointer
 from snakemake_logger_plugin_kmeans_study.progress import HEARTBEAT_S
 from snakemake_logger_plugin_kmeans_study.text import value_range
@@ -71,11 +71,11 @@ def test_the_pointer_to_the_results_comes_last_after_snakemakes_closing_lines():
 
 
 def failed_job(tmp_path, step):
-    """A job's log as rule.run leaves it when ``step`` fails, and the console that reads it."""
+    """A job's log as runner.run leaves it when ``step`` fails, and the console that reads it."""
     log = tmp_path / "results" / "logs" / "prepare_dataset" / "broken.log"
     log.parent.mkdir(parents=True)
     with pytest.raises((SystemExit, ValueError)):
-        rule.run(str(log), step)
+        runner.run(str(log), step)
     console = Console(start=0.0, workdir=str(tmp_path), rundir=str(tmp_path))
     return console, feed(
         console,

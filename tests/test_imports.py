@@ -14,20 +14,23 @@ def imported_after(code: str) -> set[str]:
 
 
 def test_the_package_imports_nothing_heavy():
-    statement = "import kmeans_study.steps, kmeans_study.backends.run, kmeans_study.backends, kmeans_study.rule"
+    statement = (
+        "import kmeans_study.steps.fit, kmeans_study.backends.run, kmeans_study.backends, kmeans_study.steps.runner"
+    )
     assert imported_after(statement) == set()
 
 
 def test_a_faiss_fit_imports_neither_sklearn_nor_torch(tmp_path):
     code = f"""
 import numpy as np
-from kmeans_study import steps, io
+from kmeans_study import io
+from kmeans_study.steps import fit as steps
 X = np.random.default_rng(0).random((200, 3), dtype=np.float32)
 io.save_npy("{tmp_path}/X.npy", X)
 io.write_json("{tmp_path}/meta.json", {{"n_distinct_points": 200, "shape": [200, 3], "sha256": {{"X": "x"}}}})
-steps.fit(dataset="d", backend="faiss", registered="faiss", k=4, init_id=0,
+steps.fit(dataset="d", backend="faiss", base_backend="faiss", k=4, init_id=0,
           params={{"early_stopping": True, "init": "native", "max_iter": 50, "tol": 1e-4}}, seed=1, threads=1,
-          X="{tmp_path}/X.npy", meta="{tmp_path}/meta.json", init=None, centroids="{tmp_path}/c.npy",
+          X="{tmp_path}/X.npy", meta="{tmp_path}/meta.json", start=None, centroids="{tmp_path}/c.npy",
           labels="{tmp_path}/l.npy", record="{tmp_path}/r.json")
 """
     assert imported_after(code) == {"faiss"}

@@ -95,13 +95,14 @@ def test_the_gpu_backend_fails_clearly_without_a_gpu(blobs):
 def test_a_gpu_fit_job_exits_non_zero_with_the_message(tmp_path):
     code = f"""
 import numpy as np
-from kmeans_study import io, rule, steps
+from kmeans_study import io
+from kmeans_study.steps import fit, runner
 X = np.random.default_rng(0).random((50, 3), dtype=np.float32)
 io.save_npy("{tmp_path}/X.npy", X)
 io.write_json("{tmp_path}/meta.json", {{"n_distinct_points": 50, "shape": [50, 3], "sha256": {{"X": "x"}}}})
-rule.run("{tmp_path}/fit.log", steps.fit, dataset="d", backend="faiss_gpu", registered="faiss_gpu", k=3,
+runner.run("{tmp_path}/fit.log", fit.fit, dataset="d", backend="faiss_gpu", base_backend="faiss_gpu", k=3,
          init_id=0, params={{"early_stopping": True, "init": "native", "max_iter": 5, "tol": 1e-4}}, seed=1,
-         threads=1, X="{tmp_path}/X.npy", meta="{tmp_path}/meta.json", init=None, centroids="{tmp_path}/c.npy",
+         threads=1, X="{tmp_path}/X.npy", meta="{tmp_path}/meta.json", start=None, centroids="{tmp_path}/c.npy",
          labels="{tmp_path}/l.npy", record="{tmp_path}/r.json")
 """
     run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)

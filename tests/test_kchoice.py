@@ -39,16 +39,18 @@ def k_choice_of(X, ks, inits=6, refs=3, resamples=200):
     references = {b: reference_data(box, len(X), 50 + b) for b in range(refs)}
     ref_inertia = [
         [r["inertia"] for r in sorted(
-            fit_references(references, k, {b: {0: 7 * b + k} for b in range(refs)}, "fused", "fused", PARAMS, 1, "t"
-                           ).values(), key=lambda r: r["ref"])]
+            fit_references(references, k=k, seeds={b: {0: 7 * b + k} for b in range(refs)}, backend="fused",
+                           base_backend="fused", params=PARAMS, threads=1, dataset="t").values(),
+            key=lambda r: r["ref"])]
         for k in ks
     ]
     data_side = records[records["init_id"] == 0].set_index("k")["inertia"].reindex(ks)
     gap = {"backend": "fused", "inits": 1, "table": gap_table(ks, data_side.to_numpy(), ref_inertia)}
     report, table = k_choice_report(
-        "t", "fused", {"fused": criteria}, {"fused": elbow_summary(ks, best.reindex(ks).to_numpy())},
-        {"fused": two_line_scores(ks, best.reindex(ks).to_numpy())},
-        {"fused": resampled_picks(records, resamples, 0.5, 1)}, gap, None, 4, 0.8,
+        "t", "fused", criteria={"fused": criteria}, elbows={"fused": elbow_summary(ks, best.reindex(ks).to_numpy())},
+        scores={"fused": two_line_scores(ks, best.reindex(ks).to_numpy())},
+        resampled={"fused": resampled_picks(records, resamples, 0.5, 1)}, gap=gap, subsample=None, min_votes=4,
+        min_share=0.8,
     )
     return report, table, criteria
 
@@ -208,7 +210,7 @@ def test_an_unsure_verdict_says_why_with_the_most_frequent_elbow():
     ks = list(range(5, 16))
     verdict = decide(picks, ks, resampled["two_line"], 4, 0.8)
     assert (verdict["k"], verdict["confident"]) == (9, False)
-    assert sentence("mnist5k", verdict, picks, ks, resampled, 4, 0.8) == (
+    assert sentence("mnist5k", verdict, picks=picks, ks=ks, resampled=resampled, min_votes=4, min_share=0.8) == (
         "mnist5k: no clear k in 5..15: only 2 of 6 criteria pick 9 (two-line 9, kneedle 9, silhouette 5 at the edge, "
         "Calinski-Harabasz 5 at the edge, Davies-Bouldin 14, gap 15 at the edge) and the two-line elbow picks 9 in "
         "only 29% of 1000 resamples (8 in 56%)."

@@ -193,17 +193,18 @@ def test_exact_backends_that_agree_at_every_init_are_named_together():
 
 @pytest.mark.parametrize("ks, classes, expected", [([8, 9, 12], 8, 8), ([8, 10, 12], 9, 10), ([3, 5], 3, 3)])
 def test_without_an_elbow_the_summary_and_the_heatmap_show_the_same_k(tmp_path, monkeypatch, ks, classes, expected):
-    from kmeans_study import io, steps
-    from kmeans_study.aggregate import plots
+    from kmeans_study import io
+    from kmeans_study.aggregate import plots as figures
+    from kmeans_study.steps import plots
 
     inputs = {"reference": "r", "elbows": {"r": elbow(ks, None)}, "meta": {"n_label_classes": classes}}
     assert shown_k(inputs)[0] == expected
     drawn = {}
-    monkeypatch.setattr(plots, "confusion_figure", lambda table, k, title: drawn.update(k=k, title=title))
+    monkeypatch.setattr(figures, "confusion_figure", lambda table, k, title: drawn.update(k=k, title=title))
     monkeypatch.setattr(io, "save_figure", lambda *args: None)
     pd.DataFrame({"k": ks[0], "best_init_id": 0, "label": range(classes), "cluster_0": 1}).to_csv(
         tmp_path / "confusion.csv", index=False)
     io.write_json(tmp_path / "elbow.json", elbow(ks, None))
-    steps.confusion_plot(dataset="d", backend="r", which="elbow", confusion=str(tmp_path / "confusion.csv"),
+    plots.confusion_plot(dataset="d", backend="r", which="elbow", confusion=str(tmp_path / "confusion.csv"),
                          elbow=str(tmp_path / "elbow.json"), plot=str(tmp_path / "c.png"), dpi=50)
     assert drawn["k"] == expected and "no two-line elbow" in drawn["title"]

@@ -234,12 +234,12 @@ def test_snakemake_report_builds_an_html_report(study):
 
 
 def test_every_fit_job_has_a_log_and_a_benchmark(study):
-    per_init = [name for name in BACKENDS if not REGISTRY[name].per_k]
-    per_k = [name for name in BACKENDS if REGISTRY[name].per_k]
+    per_init = [name for name in BACKENDS if not REGISTRY[name].fused]
+    fused = [name for name in BACKENDS if REGISTRY[name].fused]
     n_fits = 2 * len(KS) * len(INITS) * len(per_init)
     assert len(list((study / "results" / "logs" / "fit").rglob("*.log"))) == n_fits
     assert len(list((study / "results" / "benchmarks" / "fit").rglob("*.tsv"))) == n_fits
-    n_fused = 2 * len(KS) * len(per_k)
+    n_fused = 2 * len(KS) * len(fused)
     assert len(list((study / "results" / "logs" / "fit_fused").rglob("*.log"))) == n_fused
     assert len(list((study / "results" / "benchmarks" / "fit_fused").rglob("*.tsv"))) == n_fused
 

@@ -18,7 +18,7 @@ DATA_X = RESULTS + "/{dataset}/data/X.npy"
 DATA_LABELS = RESULTS + "/{dataset}/data/labels.npy"
 DATA_META = RESULTS + "/{dataset}/data/meta.json"
 
-INIT = RESULTS + "/{dataset}/init/k{k}/init{init_id}.npy"
+START = RESULTS + "/{dataset}/init/k{k}/init{init_id}.npy"
 
 _FIT = RESULTS + "/{dataset}/fit/{backend}/k{k}/init{init_id}"
 FIT_CENTROIDS = _FIT + "/centroids.npy"

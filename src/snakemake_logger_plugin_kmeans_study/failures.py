@@ -7,7 +7,7 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from kmeans_study.joblog import error_line
+from kmeans_study.steps.joblog import error_line
 from snakemake_logger_plugin_kmeans_study.jobs import Job, Jobs
 from snakemake_logger_plugin_kmeans_study.places import Places
 

@@ -65,8 +65,8 @@ check_prepared_datasets()
 
 # Every backend the study runs: a grid point is one (its name holds its parameters).
 BACKENDS = backend_names(config)
-PER_K_BACKENDS = [b for b in BACKENDS if registered(config, b).per_k]
-PER_INIT_BACKENDS = [b for b in BACKENDS if not registered(config, b).per_k]
+FUSED_BACKENDS = [b for b in BACKENDS if registered(config, b).fused]
+PER_INIT_BACKENDS = [b for b in BACKENDS if not registered(config, b).fused]
 INIT_IDS = init_ids(config)
 INIT_PRIORITY = 1000  # above every fit's priority (its k)
 # The k-choice report's extra fits (kmeans_study.config.kchoice): their backend, the gap
@@ -203,15 +203,15 @@ def get_fit_inputs(wildcards):
     }
     if backend_variants(config)[wildcards.backend][1]["init"] == "shared":
         # Rewritten unchanged when inits are added (see init_centroids in fit.smk): not a reason to refit.
-        inputs["init"] = ancient(paths.fmt(paths.INIT, **wildcards))
+        inputs["start"] = ancient(paths.fmt(paths.START, **wildcards))
     return inputs
 
 
-def get_inits_of_k(wildcards):
+def get_starts_of_k(wildcards):
     """The shared starts of every init of (dataset, k), ancient for the same reason."""
     return [
         ancient(
-            paths.fmt(paths.INIT, dataset=wildcards.dataset, k=wildcards.k, init_id=i)
+            paths.fmt(paths.START, dataset=wildcards.dataset, k=wildcards.k, init_id=i)
         )
         for i in INIT_IDS
     ]

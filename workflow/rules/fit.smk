@@ -6,7 +6,7 @@ rule init_centroids:
         X=paths.DATA_X,
         meta=paths.DATA_META,
     output:
-        inits=expand(paths.INIT, init_id=INIT_IDS, allow_missing=True),
+        starts=expand(paths.START, init_id=INIT_IDS, allow_missing=True),
     log:
         paths.log("init_centroids", "{dataset}/k{k}"),
     priority: get_init_priority
@@ -41,7 +41,7 @@ rule fit:
         gpu=get_fit_gpus,
     params:
         backend=get_backend_params,
-        registered=get_base_backend,
+        base_backend=get_base_backend,
         seed=get_init_seed,
         init_version=INIT_VERSION,
         record_version=RECORD_VERSION,
@@ -49,13 +49,13 @@ rule fit:
         "../../scripts/fit.py"
 
 
-# A per-k backend (fused): one job fits every init of one (dataset, k) and writes each init's
+# A fused backend (`fused` is one): one job fits every init of one (dataset, k) and writes each init's
 # outputs exactly where the per-init fits write theirs.
 rule fit_fused:
     input:
         X=paths.DATA_X,
         meta=paths.DATA_META,
-        inits=get_inits_of_k,
+        starts=get_starts_of_k,
     output:
         centroids=expand(paths.FIT_CENTROIDS, init_id=INIT_IDS, allow_missing=True),
         labels=expand(paths.FIT_LABELS, init_id=INIT_IDS, allow_missing=True),
@@ -65,7 +65,7 @@ rule fit_fused:
     benchmark:
         paths.FUSED_BENCHMARK
     wildcard_constraints:
-        backend=alternatives(PER_K_BACKENDS),
+        backend=alternatives(FUSED_BACKENDS),
     priority: get_fit_priority
     conda:
         get_fit_env

@@ -67,7 +67,7 @@ if GAP_REFS:
             mem_mb=get_gap_fit_mem_mb,
         params:
             backend=GAP_BACKEND,
-            registered=get_kchoice_base_backend,
+            base_backend=get_kchoice_base_backend,
             backend_params=get_kchoice_fit_params,
             seeds=get_gap_fit_seeds,
             init_version=INIT_VERSION,
@@ -94,7 +94,7 @@ rule subsample_stability:
         mem_mb=get_fit_mem_mb,
     params:
         backend=GAP_BACKEND,
-        registered=get_kchoice_base_backend,
+        base_backend=get_kchoice_base_backend,
         backend_params=get_kchoice_fit_params,
         seeds=get_subsample_seeds,
         fraction=lookup(dpath="k_choice/subsample_stability/fraction", within=config),

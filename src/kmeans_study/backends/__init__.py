@@ -59,7 +59,7 @@ class Registered:
     params: dict = field(default_factory=dict)  # parameter -> JSON schema (with its default)
     grid: tuple[str, ...] = ()  # parameters a ``grid`` may sweep (one backend per combination)
     gpus: int = 0  # GPUs a fit job requests (resources: gpu)
-    per_k: bool = False  # one job per (dataset, k) fits all inits together (rule fit_fused)
+    fused: bool = False  # one job per (dataset, k) fits all inits together (rule fit_fused)
 
     def schema(self) -> dict:
         """The JSON schema of this backend's config entry."""
@@ -133,7 +133,7 @@ REGISTRY: dict[str, Registered] = {
         },
     ),
     "fused": Registered(
-        "kmeans_study.backends.fused_backend:FusedLloyd", "fit_sklearn", exact=True, per_k=True,
+        "kmeans_study.backends.fused_backend:FusedLloyd", "fit_sklearn", exact=True, fused=True,
         description=(
             "Exact Lloyd with scikit-learn's stopping rule, all inits of one k fitted together in one job per "
             "(dataset, k): one pass over X per iteration for all of them, a compiled exact argmin and Elkan's or "

@@ -23,20 +23,20 @@ class ApproxLloyd(Backend):
         """A fresh assignment strategy (``kmeans_study.lloyd.engine.Strategy``)."""
         raise NotImplementedError
 
-    def fit(self, X, init, k, seed, threads):
+    def fit(self, X, start, k, seed, threads):
         from kmeans_study.lloyd.engine import lloyd
 
         X = np.ascontiguousarray(X, dtype=np.float32)  # a float32 memory map is not copied
         tol = absolute_tol(X, self.params["tol"])
         max_iter = self.params["max_iter"]
         strategy = self.strategy()
-        start, details = init, {}
+        details = {}
         fraction = self.params.get("warm_start", 0)
         if fraction:
             started = time.perf_counter()
             n_sub = min(X.shape[0], max(int(round(fraction * X.shape[0])), MIN_POINTS_PER_CENTROID * k))
             rows = np.sort(np.random.RandomState(seed).choice(X.shape[0], n_sub, replace=False))
-            warm = lloyd(X[rows], [init], strategy, max_iter, tol, threads)[0]
+            warm = lloyd(X[rows], [start], strategy, max_iter, tol, threads)[0]
             start = warm.centroids
             details["warm_start"] = {
                 "fraction": fraction,

@@ -45,9 +45,9 @@ class Backend(ABC):
         return self.params.get("init", "shared") == "shared"
 
     @abstractmethod
-    def fit(self, X: np.ndarray, init: np.ndarray | None, k: int, seed: int, threads: int) -> BackendResult:
-        """Fit k centroids to X (n, d) float32, starting from ``init`` (k, d) float32, or from the
-        backend's own initialisation seeded by ``seed`` when ``init`` is None."""
+    def fit(self, X: np.ndarray, start: np.ndarray | None, k: int, seed: int, threads: int) -> BackendResult:
+        """Fit k centroids to X (n, d) float32, starting from the centroids ``start`` (k, d) float32,
+        or from the backend's own initialisation seeded by ``seed`` when ``start`` is None."""
 
     def own_assignment(self, X: np.ndarray, centroids: np.ndarray) -> np.ndarray | None:
         """The backend's own assignment of X to ``centroids`` after ``fit`` (None: exact search,

@@ -22,7 +22,7 @@ def visible_gpus() -> int:
     return faiss.get_num_gpus() if hasattr(faiss, "get_num_gpus") else 0
 
 
-def _train(X, k, niter, max_points_per_centroid, seed, init, gpu=False):
+def _train(X, k, *, niter, max_points_per_centroid, seed, start, gpu=False):
     import faiss
 
     km = faiss.Kmeans(
@@ -37,7 +37,7 @@ def _train(X, k, niter, max_points_per_centroid, seed, init, gpu=False):
         # (SLURM and CUDA_VISIBLE_DEVICES hide the others).
         gpu=1 if gpu else False,
     )
-    km.train(X, init_centroids=init)
+    km.train(X, init_centroids=start)
     return np.array(km.centroids, dtype=np.float32), float(km.obj[-1])
 
 
@@ -57,7 +57,7 @@ class FaissExact(Backend):
     libraries = ["numpy", "faiss"]
     gpu = False
 
-    def fit(self, X, init, k, seed, threads):
+    def fit(self, X, start, k, seed, threads):
         X = _prepare(X, threads)
         n = X.shape[0]
         max_iter = self.params["max_iter"]
@@ -68,14 +68,16 @@ class FaissExact(Backend):
             **self.device(),
         }
         if not self.params.get("early_stopping", True):
-            centroids, obj = _train(X, k, max_iter, n, seed, init, self.gpu)
+            centroids, obj = _train(X, k, niter=max_iter, max_points_per_centroid=n, seed=seed, start=start,
+                                    gpu=self.gpu)
             details["stopping"] = f"fixed number of iterations ({max_iter}), no tolerance"
             details["stopped_by"] = "max_iter"
             return BackendResult(centroids, max_iter, None, obj, details)
         tol = absolute_tol(X, self.params["tol"])
-        centroids, stop, n_iter, obj = init, None, 0, None
+        centroids, stop, n_iter, obj = start, None, 0, None
         for n_iter in range(1, max_iter + 1):
-            updated, obj = _train(X, k, 1, n, (seed + n_iter) % 2**31, centroids, self.gpu)
+            updated, obj = _train(X, k, niter=1, max_points_per_centroid=n, seed=(seed + n_iter) % 2**31,
+                                      start=centroids, gpu=self.gpu)
             # faiss computes a centroid set from its assignment alone (deterministically), so the
             # same set twice in a row means the same labels twice in a row.
             labels_changed = n_iter == 1 or not np.array_equal(updated, centroids)
@@ -120,10 +122,10 @@ class FaissSampled(Backend):
     name = "faiss_sampled"
     libraries = ["numpy", "faiss"]
 
-    def fit(self, X, init, k, seed, threads):
+    def fit(self, X, start, k, seed, threads):
         X = _prepare(X, threads)
         niter, per_centroid = self.params["niter"], self.params["max_points_per_centroid"]
-        centroids, obj = _train(X, k, niter, per_centroid, seed, init)
+        centroids, obj = _train(X, k, niter=niter, max_points_per_centroid=per_centroid, seed=seed, start=start)
         used = min(X.shape[0], per_centroid * k)
         return BackendResult(
             centroids,

@@ -11,14 +11,14 @@ class FusedLloyd(Backend):
     name = "fused"
     libraries = ["numpy", "numba"]
 
-    def fit(self, X, init, k, seed, threads):
-        return self.fit_many(X, [init], k, threads)[0]
+    def fit(self, X, start, k, seed, threads):
+        return self.fit_many(X, [start], k, threads)[0]
 
-    def fit_many(self, X, inits, k, threads) -> list[BackendResult]:
+    def fit_many(self, X, starts, k, threads) -> list[BackendResult]:
         from kmeans_study.lloyd.engine import lloyd
         from kmeans_study.lloyd.exact_strategy import ExactStrategy
 
-        fits = lloyd(X, inits, ExactStrategy(prune=True), self.params["max_iter"],
+        fits = lloyd(X, starts, ExactStrategy(prune=True), self.params["max_iter"],
                      absolute_tol(X, self.params["tol"]), threads)
         return [
             BackendResult(
@@ -34,7 +34,7 @@ class FusedLloyd(Backend):
                     "stopping": "scikit-learn's rule: labels unchanged, or centre shift <= tol, or max_iter",
                     "stopped_by": fit.stopped_by,
                     "empty_clusters_relocated": fit.n_relocated,
-                    "inits_fitted_together": len(inits),
+                    "inits_fitted_together": len(starts),
                 },
             )
             for fit in fits

@@ -1,4 +1,4 @@
-"""Run fits: a backend on one (dataset, k, init_id) (``run_fit``), or a per-k backend on all inits
+"""Run fits: a backend on one (dataset, k, init_id) (``run_fit``), or a fused backend on all inits
 of one k (``run_fused``), timed, then evaluated on ALL points and recorded (``record``)."""
 
 from __future__ import annotations
@@ -14,28 +14,28 @@ from kmeans_study.lloyd.core import absolute_tol
 from kmeans_study.runtime import limit_threads, native_libraries
 
 
-def run_fit(X, init, *, backend: str, params: dict, k: int, seed: int, threads: int, dataset: str, init_id: int,
-            registered: str | None = None):
-    """Fit and evaluate. X : (n, d) float32 (memory-mapped is fine); init : (k, d) float32 or None.
-    ``backend`` is the study's name for the backend (a grid point's included), ``registered``
+def run_fit(X, start, *, backend: str, params: dict, k: int, seed: int, threads: int, dataset: str, init_id: int,
+            base_backend: str | None = None):
+    """Fit and evaluate. X : (n, d) float32 (memory-mapped is fine); start : (k, d) float32 or None.
+    ``backend`` is the study's name for the backend (a grid point's included), ``base_backend``
     the registered backend behind it (default: the same name).
 
     Returns (centroids (k, d) float32, labels (n,) int64, record dict). The record's fit times
     cover the backend's fit only (data loading and the evaluation are timed apart).
     """
-    loaded = _loaded_backend(backend, params, registered)
+    loaded = _loaded_backend(backend, params, base_backend)
     with limit_threads(threads):
         start_wall, start_cpu = time.perf_counter(), time.process_time()
-        result = loaded.fit(X, init if loaded.uses_shared_init else None, k, seed, threads)
+        result = loaded.fit(X, start if loaded.uses_shared_init else None, k, seed, threads)
         fit_wall, fit_cpu = time.perf_counter() - start_wall, time.process_time() - start_cpu
         own = loaded.own_assignment(X, result.centroids)
         job = FitJob(dataset, k, init_id, seed, threads)
         return _evaluated(X, loaded, [result], [job], [(fit_wall, fit_cpu)], [own])[0]
 
 
-def run_fused(X, inits: list, *, backend: str, params: dict, k: int, seeds: list[int], threads: int, dataset: str,
+def run_fused(X, starts: list, *, backend: str, params: dict, k: int, seeds: list[int], threads: int, dataset: str,
               init_ids: list[int]):
-    """Fit all inits of one k together (a per-k backend) and evaluate each; one (centroids,
+    """Fit all inits of one k together (a fused backend) and evaluate each; one (centroids,
     labels, record) per init, records as ``run_fit`` writes them.
 
     The fits share each pass over X, so one init's own fit time is not measurable: the job's fit
@@ -44,7 +44,7 @@ def run_fused(X, inits: list, *, backend: str, params: dict, k: int, seeds: list
     loaded = _loaded_backend(backend, params)
     with limit_threads(threads):
         start_wall, start_cpu = time.perf_counter(), time.process_time()
-        results = loaded.fit_many(X, inits, k, threads)
+        results = loaded.fit_many(X, starts, k, threads)
         fit_wall, fit_cpu = time.perf_counter() - start_wall, time.process_time() - start_cpu
         total_iter = sum(r.n_iter for r in results)
         shares = [r.n_iter / total_iter for r in results]
@@ -59,8 +59,8 @@ def run_fused(X, inits: list, *, backend: str, params: dict, k: int, seeds: list
         return _evaluated(X, loaded, results, jobs, timings)
 
 
-def _loaded_backend(name: str, params: dict, registered: str | None = None):
-    backend = get_backend(registered or name, params)
+def _loaded_backend(name: str, params: dict, base_backend: str | None = None):
+    backend = get_backend(base_backend or name, params)
     backend.name_in_config = name
     for module in backend.libraries:
         import_module(module)
@@ -86,6 +86,7 @@ def _evaluated(X, backend, results, jobs: list[FitJob], timings, owns=None):
         shift = float(((means - result.centroids) ** 2).sum())
         # The same centroids, so the same cluster ids: a plain comparison is right here.
         exact_share = None if own is None else float(np.mean(own == labels))
-        measured = Measured(labels, inertia, shift, tol, exact_share, fit_wall, fit_cpu, eval_wall)
+        measured = Measured(labels=labels, inertia=inertia, shift=shift, tol=tol, exact_share=exact_share,
+                            fit_wall=fit_wall, fit_cpu=fit_cpu, eval_wall=eval_wall)
         out.append((result.centroids, labels, fit_record(X, backend, result, job, measured, kernels)))
     return out

@@ -13,12 +13,12 @@ class SklearnKMeans(Backend):
     name = "sklearn"
     libraries = ["numpy", "sklearn.cluster"]
 
-    def fit(self, X, init, k, seed, threads):
+    def fit(self, X, start, k, seed, threads):
         from sklearn.cluster import KMeans
 
         model = KMeans(
             n_clusters=k,
-            init="k-means++" if init is None else init,
+            init="k-means++" if start is None else start,
             n_init=1,
             max_iter=self.params["max_iter"],
             tol=self.params["tol"],

@@ -28,7 +28,7 @@ class SklearnexKMeans(Backend):
     name = "sklearnex"
     libraries = ["numpy", "sklearnex.cluster", "daal4py"]
 
-    def fit(self, X, init, k, seed, threads):
+    def fit(self, X, start, k, seed, threads):
         import daal4py
         from sklearnex.cluster import KMeans
 
@@ -36,7 +36,7 @@ class SklearnexKMeans(Backend):
         max_iter = self.params["max_iter"]
         model = KMeans(
             n_clusters=k,
-            init="k-means++" if init is None else init,
+            init="k-means++" if start is None else start,
             n_init=1,
             max_iter=max_iter,
             tol=self.params["tol"],

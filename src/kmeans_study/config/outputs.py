@@ -123,11 +123,11 @@ def fit_files(config: dict, pattern: str, dataset: str, backends) -> list[str]:
 
 
 def fit_benchmarks(config: dict, dataset: str, backends) -> list[str]:
-    """The benchmark file of every fit job: per-k backends have one per (backend, k)."""
+    """The benchmark file of every fit job: fused backends have one per (backend, k)."""
     files = []
     for b in backends:
         for k in k_values(config, dataset):
-            if registered(config, b).per_k:
+            if registered(config, b).fused:
                 files.append(paths.fmt(paths.FUSED_BENCHMARK, dataset=dataset, backend=b, k=k))
             else:
                 files += [
@@ -144,7 +144,7 @@ def per_backend(config: dict, pattern: str, dataset: str) -> dict[str, str]:
 
 def summary_structure(config: dict) -> dict[str, dict]:
     """What the summary reads, per dataset, as the summary step expects it
-    (``kmeans_study.steps.summary``)."""
+    (``kmeans_study.steps.report.summary``)."""
     structure = {}
     for dataset in config["datasets"]:
         entry = {

@@ -90,8 +90,8 @@ def tibshirani_pick(table: pd.DataFrame) -> tuple[int, float | None]:
     return int(ks[-1]), None
 
 
-def fit_references(references: dict[int, np.ndarray], k: int, seeds: dict[int, dict[int, int]], backend: str,
-                   registered: str, params: dict, threads: int, dataset: str) -> dict[int, dict]:
+def fit_references(references: dict[int, np.ndarray], *, k: int, seeds: dict[int, dict[int, int]], backend: str,
+                   base_backend: str, params: dict, threads: int, dataset: str) -> dict[int, dict]:
     """Fit every reference dataset at k from its own k-means++ starts with the study's machinery
     (``kmeans_plusplus_many``, ``run_fit``). references : ref -> (n, d) float32; seeds : ref ->
     {init id -> seed}. Returns ref -> record: the best inertia and one entry per init (seed,
@@ -107,7 +107,7 @@ def fit_references(references: dict[int, np.ndarray], k: int, seeds: dict[int, d
         for init_id, start in zip(ids, starts):
             _, _, record = run_fit(
                 X, start, backend=backend, params=params, k=k, seed=seeds[ref][init_id], threads=threads,
-                dataset=f"{dataset}/gap{ref}", init_id=init_id, registered=registered,
+                dataset=f"{dataset}/gap{ref}", init_id=init_id, base_backend=base_backend,
             )
             fits.append({key: record[key] for key in ("init_id", "seed", "inertia", "n_iter", "converged",
                                                       "fit_wall_s", "fit_cpu_s")})

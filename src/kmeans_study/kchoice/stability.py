@@ -26,8 +26,8 @@ def pairwise_ari(labelings: list[np.ndarray]) -> list[float]:
     return [float(adjusted_rand_score(a, b)) for a, b in itertools.combinations(labelings, 2)]
 
 
-def subsample_pair(X: np.ndarray, k: int, fraction: float, seeds: tuple[int, int, int], backend: str,
-                   registered: str, params: dict, threads: int, dataset: str) -> dict:
+def subsample_pair(X: np.ndarray, *, k: int, fraction: float, seeds: tuple[int, int, int], backend: str,
+                   base_backend: str, params: dict, threads: int, dataset: str) -> dict:
     """One pair of Ben-Hur's subsamples at k: two random subsets of ``fraction`` of the rows of X
     (n, d), drawn with seeds[0], each clustered by ``backend`` from its own k-means++ start
     (seeds[1], seeds[2]); the ARI of the two labelings on the rows both subsets hold."""
@@ -44,7 +44,7 @@ def subsample_pair(X: np.ndarray, k: int, fraction: float, seeds: tuple[int, int
         data = np.ascontiguousarray(X[subset])
         start = kmeans_plusplus(data, k, start_seed)
         _, fitted, _ = run_fit(data, start, backend=backend, params=params, k=k, seed=start_seed, threads=threads,
-                               dataset=dataset, init_id=side, registered=registered)
+                               dataset=dataset, init_id=side, base_backend=base_backend)
         on_shared.append(fitted[np.searchsorted(subset, shared)])
     ari = pairwise_ari(on_shared)[0]
     return {"k": k, "seeds": list(seeds), "n_subsample": int(size), "n_shared": int(shared.size), "ari": ari}

@@ -105,7 +105,7 @@ def _pick_list(picks: dict, edge: dict) -> str:
     )
 
 
-def sentence(dataset: str, verdict: dict, picks: dict, ks: list[int], resampled: dict, min_votes: int,
+def sentence(dataset: str, verdict: dict, *, picks: dict, ks: list[int], resampled: dict, min_votes: int,
              min_share: float) -> str:
     """The verdict in one sentence with its numbers."""
     k, n_criteria, n_resamples = verdict["k"], len(picks), resampled["resamples"]
@@ -198,7 +198,7 @@ def summary_lines(k_choice: dict, table: pd.DataFrame) -> list[str]:
     return lines
 
 
-def k_choice_report(dataset: str, reference: str, criteria: dict[str, pd.DataFrame], elbows: dict[str, dict],
+def k_choice_report(dataset: str, reference: str, *, criteria: dict[str, pd.DataFrame], elbows: dict[str, dict],
                     scores: dict[str, pd.DataFrame], resampled: dict[str, dict], gap: dict | None,
                     subsample: pd.DataFrame | None, min_votes: int, min_share: float) -> tuple[dict, pd.DataFrame]:
     """k_choice.json and k_choice.csv of one dataset. criteria, elbows, scores, resampled : by
@@ -228,7 +228,8 @@ def k_choice_report(dataset: str, reference: str, criteria: dict[str, pd.DataFra
         "backend": reference,
         "k_range": [ks[0], ks[-1]],
         **verdict,
-        "sentence": sentence(dataset, verdict, picks, ks, resampled[reference], min_votes, min_share),
+        "sentence": sentence(dataset, verdict, picks=picks, ks=ks, resampled=resampled[reference], min_votes=min_votes,
+                             min_share=min_share),
         "criteria": picks,
         "margins": margins,
         "rule": rule_text(min_votes, min_share),

@@ -39,9 +39,9 @@ class LloydState:
     counts: np.ndarray
 
     @classmethod
-    def start(cls, X: np.ndarray, inits: list[np.ndarray]) -> LloydState:
-        m, (k, d) = len(inits), inits[0].shape
-        centres = np.stack([np.asarray(c, dtype=np.float32) for c in inits])
+    def start(cls, X: np.ndarray, starts: list[np.ndarray]) -> LloydState:
+        m, (k, d) = len(starts), starts[0].shape
+        centres = np.stack([np.asarray(c, dtype=np.float32) for c in starts])
         return cls(X, centres, centres.copy(), np.full((m, X.shape[0]), -1, dtype=np.int32),
                    np.zeros((m, k, d)), np.zeros((m, k), dtype=np.int64))
 
@@ -85,19 +85,19 @@ class LabelStrategy(Strategy):
         return np.array([moved > 0]), exact
 
 
-def lloyd(X: np.ndarray, inits: list[np.ndarray], strategy: Strategy, max_iter: int, tol_abs: float,
+def lloyd(X: np.ndarray, starts: list[np.ndarray], strategy: Strategy, max_iter: int, tol_abs: float,
           threads: int = 1) -> list[LloydFit]:
-    """Lloyd's k-means from each init (k, d) of ``inits`` with ``strategy``'s assignment step.
+    """Lloyd's k-means from each start (k, d) of ``starts`` (one per init) with ``strategy``'s assignment step.
 
     X : (n, d) float32, memory-mapped is fine (read chunk by chunk, never copied). ``threads``:
     workers over the row chunks (keep the BLAS pool at one thread each). Returns one fit per init.
     """
     X = as_float32(X)
-    if strategy.single_init and len(inits) != 1:
-        raise ValueError(f"the {strategy.name} strategy fits one init at a time, got {len(inits)}")
-    state = LloydState.start(X, inits)
+    if strategy.single_init and len(starts) != 1:
+        raise ValueError(f"the {strategy.name} strategy fits one init at a time, got {len(starts)}")
+    state = LloydState.start(X, starts)
     strategy.start(state, threads)
-    m = len(inits)
+    m = len(starts)
     fits: list[LloydFit | None] = [None] * m
     relocated = np.zeros(m, dtype=np.int64)
     act = np.arange(m)

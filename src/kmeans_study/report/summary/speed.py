@@ -154,8 +154,8 @@ def _fastest_sentence(win, *, ref: str, k: int, unit, short: bool, ref_short: bo
 
 def _job_sentence(timing: pd.DataFrame, ref: str) -> str:
     """Whole-job cost where a per-k backend changes the picture (fewer, longer jobs)."""
-    per_k = timing[timing["fits_per_job"] > 1]
-    if per_k.empty or ref not in set(timing["backend"]):
+    fused = timing[timing["fits_per_job"] > 1]
+    if fused.empty or ref not in set(timing["backend"]):
         return ""
     cost = timing.groupby("backend")["job_wall_s_per_fit"].median()
     parts = [f"`{b}` {cost[b]:.2g} s" for b in cost.sort_values().index]

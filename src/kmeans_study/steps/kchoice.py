@@ -1,6 +1,5 @@
-"""One function per k-choice rule (workflow/rules/kchoice.smk), keyword arguments named like the
-rule's inputs, outputs and params, as in ``kmeans_study.steps``. Lists of result files are
-matched by the wildcards in their paths, never by their positions."""
+"""How many clusters: the criteria of each backend, the gap statistic's references and fits,
+subsample stability and the verdict (workflow/rules/kchoice.smk)."""
 
 from __future__ import annotations
 
@@ -8,7 +7,7 @@ import logging
 
 from kmeans_study import io, paths
 from kmeans_study.data.sources import DataError
-from kmeans_study.steps import _fit_labels, _records, check_k
+from kmeans_study.steps.common import check_k, checked_records, labels_of_fits
 
 log = logging.getLogger(__name__)
 
@@ -19,8 +18,8 @@ def criteria(*, X: str, records: list[str], fit_labels: list[str], sample_size: 
     from kmeans_study.kchoice.criteria import criteria_table, silhouette_sample
 
     data = io.load_npy(X, mmap=True)
-    fits = _records(records)
-    labels = _fit_labels(fits, fit_labels, ("k", "init_id"))
+    fits = checked_records(records)
+    labels = labels_of_fits(fits, fit_labels, ("k", "init_id"))
     sample = silhouette_sample(data.shape[0], sample_size, seed)
     io.write_csv(table, criteria_table(data, fits, labels, sample, top_fraction))
     log.info("silhouette on %d of %d points", len(sample), data.shape[0])
@@ -38,7 +37,7 @@ def gap_reference(*, X: str, seeds: dict[int, int], references: list[str]) -> No
         log.info("reference %d (seed %d) -> %s", ref, seeds[ref], path)
 
 
-def gap_fit(*, dataset: str, k: int, backend: str, registered: str, params: dict, seeds: dict[int, dict[int, int]],
+def gap_fit(*, dataset: str, k: int, backend: str, base_backend: str, params: dict, seeds: dict[int, dict[int, int]],
             threads: int, meta: str, references: list[str], records: list[str]) -> None:
     """Every reference dataset of one dataset fitted at k; one small record per reference."""
     from kmeans_study.kchoice.gap import fit_references
@@ -46,13 +45,16 @@ def gap_fit(*, dataset: str, k: int, backend: str, registered: str, params: dict
     check_k(dataset, k, io.read_json(meta))
     data = {ref: io.load_npy(path, mmap=True) for (ref,), path in paths.index(paths.GAP_REFERENCE, references,
                                                                               ("ref",)).items()}
-    fitted = fit_references(data, k, seeds, backend, registered, params, threads, dataset)
+    fitted = fit_references(
+        data, k=k, seeds=seeds, backend=backend, base_backend=base_backend, params=params, threads=threads,
+        dataset=dataset,
+    )
     for (ref,), path in paths.index(paths.GAP_FIT, records, ("ref",)).items():
         io.write_json(path, fitted[ref])
         log.info("reference %d, k=%d: inertia %.6g", ref, k, fitted[ref]["inertia"])
 
 
-def subsample_stability(*, dataset: str, k: int, backend: str, registered: str, params: dict,
+def subsample_stability(*, dataset: str, k: int, backend: str, base_backend: str, params: dict,
                         seeds: list[list[int]], fraction: float, threads: int, X: str, meta: str, table: str) -> None:
     """Ben-Hur's subsample pairs at k (seeds : one (subsample, start, start) triple per pair)."""
     from kmeans_study.kchoice.stability import subsample_pair
@@ -60,8 +62,9 @@ def subsample_stability(*, dataset: str, k: int, backend: str, registered: str, 
     check_k(dataset, k, io.read_json(meta))
     data = io.load_npy(X, mmap=True)
     pairs = [
-        {"pair": pair, **subsample_pair(data, k, fraction, tuple(triple), backend, registered, params, threads,
-                                        f"{dataset}/stability{pair}")}
+        {"pair": pair, **subsample_pair(data, k=k, fraction=fraction, seeds=tuple(triple), backend=backend,
+                                        base_backend=base_backend, params=params, threads=threads,
+                                        dataset=f"{dataset}/stability{pair}")}
         for pair, triple in enumerate(seeds)
     ]
     io.write_json(table, {"dataset": dataset, "k": k, "backend": backend, "fraction": fraction, "pairs": pairs})
@@ -102,7 +105,7 @@ def k_choice(*, dataset: str, reference: str, criteria: list[str], elbows: list[
     def by_backend(pattern, files, read):
         return {backend: read(path) for (backend,), path in paths.index(pattern, files, ("backend",)).items()}
 
-    fits = _records(records)
+    fits = checked_records(records)
     resampled = {
         backend: resampled_picks(rows, resamples, fraction, seed) for backend, rows in fits.groupby("backend")
     }
@@ -112,18 +115,13 @@ def k_choice(*, dataset: str, reference: str, criteria: list[str], elbows: list[
             [{"k": facts["k"], **pair} for facts in map(io.read_json, stability) for pair in facts["pairs"]]
         )
     report, rows = k_choice_report(
-        dataset, reference, by_backend(paths.CRITERIA, criteria, pd.read_csv),
-        by_backend(paths.ELBOW_JSON, elbows, io.read_json), by_backend(paths.ELBOW_SCORES, scores, pd.read_csv),
-        resampled, _gap(gap_records, fits, gap_backend, gap_init_ids), subsample, min_votes, min_share,
+        dataset, reference, criteria=by_backend(paths.CRITERIA, criteria, pd.read_csv),
+        elbows=by_backend(paths.ELBOW_JSON, elbows, io.read_json),
+        scores=by_backend(paths.ELBOW_SCORES, scores, pd.read_csv), resampled=resampled,
+        gap=_gap(gap_records, fits, gap_backend, gap_init_ids), subsample=subsample, min_votes=min_votes,
+        min_share=min_share,
     )
     io.write_json(choice, report)
     io.write_csv(table, rows)
     log.info("%s", report["sentence"])
 
-
-def k_choice_plot(*, choice: str, criteria: str, plot: str, dpi: int) -> None:
-    import pandas as pd
-
-    from kmeans_study.kchoice.figure import k_choice_figure
-
-    io.save_figure(plot, k_choice_figure(io.read_json(choice), pd.read_csv(criteria)), dpi)

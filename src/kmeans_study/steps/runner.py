@@ -11,7 +11,7 @@ from kmeans_study.backends.base import BackendUnavailable
 from kmeans_study.config.errors import ConfigError
 from kmeans_study.data.sources import DataError
 from kmeans_study.io import CorruptFile
-from kmeans_study.joblog import LOG_FORMAT
+from kmeans_study.steps.joblog import LOG_FORMAT
 
 # MemoryError: numpy says what it could not allocate ("Unable to allocate 512. GiB for an array with
 # shape (2147483647, 32)"), which is the one line a user needs for data too large for the machine.

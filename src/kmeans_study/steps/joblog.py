@@ -1,4 +1,4 @@
-"""The format of a job's log file (results/logs/...), written by ``rule.run`` and read back by the
+"""The format of a job's log file (results/logs/...), written by ``steps.runner.run`` and read back by the
 terminal view (``console``) to show why a job failed. Imports nothing: the terminal view loads it
 in every Snakemake process."""
 

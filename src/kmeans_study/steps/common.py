@@ -1,0 +1,45 @@
+"""What the stages share: k checked against the prepared data, fit records checked against
+their paths, and fit labels keyed by what their paths say."""
+
+from __future__ import annotations
+
+from kmeans_study import io, paths
+from kmeans_study.data.sources import DataError
+
+FIT_KEY = ("backend", "k", "init_id")
+
+
+def check_k(dataset: str, k: int, meta: dict) -> None:
+    """k must leave every cluster a distinct point to start from."""
+    from kmeans_study.data.prepare import k_problem
+
+    problem = k_problem(dataset, k, meta["n_distinct_points"], meta["shape"][0])
+    if problem:
+        raise DataError(problem)
+
+
+def checked_records(record_paths: list[str]):
+    """The fit records (load_records rows), each checked against the wildcards of its path."""
+    from kmeans_study.aggregate.best_init import load_records
+
+    records = load_records(record_paths)
+    for row in records.itertuples(index=False):
+        where = paths.parse(paths.FIT_RECORD, row.record_path)
+        if (where["dataset"], where["backend"], where["k"], where["init_id"]) != (
+            row.dataset, row.backend, row.k, row.init_id
+        ):
+            raise DataError(f"{row.record_path}: the record is of another fit ({row.dataset}, {row.backend}, "
+                            f"k={row.k}, init {row.init_id}); delete it and rerun")
+    return records
+
+
+def labels_of_fits(records, label_paths: list[str], keys: tuple[str, ...] = FIT_KEY) -> dict:
+    """Labels of every fit of ``records``, keyed by ``keys`` (columns of the records)."""
+    by_key = paths.index(paths.FIT_LABELS, label_paths, keys)
+    fits = {}
+    for key in records[list(keys)].itertuples(index=False, name=None):
+        if key not in by_key:
+            raise DataError(f"no labels file among the inputs for the fit {dict(zip(keys, key))}")
+        fits[key] = io.load_npy(by_key[key])
+    return fits
+
