@@ -1,17 +1,28 @@
 """The format of a job's log file (results/logs/...), written by ``steps.runner.run`` and read back by the
-terminal view (``console``) to show why a job failed. Imports nothing: the terminal view loads it
-in every Snakemake process."""
+terminal view (``console``) to show why a job failed and how far a running job has got. Imports
+nothing heavy: the terminal view loads it in every Snakemake process."""
 
 from __future__ import annotations
 
 import re
 
+from kmeans_study.runtime import PROGRESS_MARK
+
 LOG_FORMAT = "%(asctime)s %(levelname)s %(message)s"
 # A line written by logging.error() under LOG_FORMAT (asctime's default format).
 _ERROR_LINE = re.compile(r"^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d,\d{3} ERROR (.+)$", re.MULTILINE)
+# A line written by runtime.Progress.
+_PROGRESS_LINE = re.compile(r"^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d,\d{3} INFO " + re.escape(PROGRESS_MARK) + r"(.+)$",
+                            re.MULTILINE)
 
 
 def error_line(log_text: str) -> str | None:
     """The last error a job logged (its one-line cause), or None when it logged none."""
     found = _ERROR_LINE.findall(log_text)
+    return found[-1].strip() if found else None
+
+
+def last_progress(log_text: str) -> str | None:
+    """The last progress a running job logged (``runtime.Progress``), or None."""
+    found = _PROGRESS_LINE.findall(log_text)
     return found[-1].strip() if found else None
