@@ -9,10 +9,10 @@ import os
 import sys
 from pathlib import Path
 
-from benchmarks import bounds, iteration, memory, pipeline, startup, sweep
+from benchmarks import bounds, iteration, jobs, memory, pipeline, startup, sweep
 from benchmarks.common import DATASETS, INITS, KS, ROOT, prepared
 
-PARTS = ["pipeline", "sweep", "iteration", "bounds", "memory", "startup"]
+PARTS = ["jobs", "pipeline", "sweep", "iteration", "bounds", "memory", "startup"]
 # The parts that measure a dataset's prepared array (the pipeline prepares its own).
 ON_DATA = {"sweep", "iteration", "bounds", "memory"}
 
@@ -49,6 +49,8 @@ def main(argv=None) -> None:
     for name in args.datasets:
         result: dict = {}
         report["datasets"][name] = result
+        if "jobs" in args.parts:
+            result["jobs"] = jobs.run(name, out / name / "jobs", args.cores)
         if "pipeline" in args.parts:
             result.update(pipeline.run(name, out / name, args.cores))
         X_path = prepared(name, out) if ON_DATA & set(args.parts) else None

@@ -113,7 +113,7 @@ def compare(X_path: str, pipeline: dict, notebook: dict, threads: int) -> dict:
     X = np.load(X_path, mmap_mode="r")
     gaps, same_labels, rel = {}, 0, []
     for k in KS:
-        evaluated = evaluate_many(X, [notebook["centroids"][k, i] for i in range(INITS)], threads)
+        evaluated = evaluate_many(X, [notebook["centroids"][k, i] for i in range(INITS)])
         ours = [pipeline["inertia"][k, i] for i in range(INITS)]
         theirs = [inertia for _, inertia, _ in evaluated]
         gaps[k] = min(ours) / min(theirs) - 1

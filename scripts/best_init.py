@@ -1,4 +1,5 @@
+from _job import sm
+
 from kmeans_study.steps import runner, tables
 
-sm = snakemake  # noqa: F821 (injected by Snakemake's script directive)
-runner.run(sm.log[0], tables.best_init, records=sm.input.records, table=sm.output.table)
+runner.run_job(sm, tables.best_init, records=sm.input.records, table=sm.output.table)

@@ -1,4 +1,8 @@
-from kmeans_study.steps import kchoice, runner
+from _job import sm
 
-sm = snakemake  # noqa: F821 (injected by Snakemake's script directive)
-runner.run(sm.log[0], kchoice.gap_reference, X=sm.input.X, seeds=dict(sm.params.seeds), references=sm.output.references)
+from kmeans_study.steps import kchoice, runner
+from kmeans_study.steps.job import int_keys
+
+runner.run_job(
+    sm, kchoice.gap_reference, X=sm.input.X, seeds=int_keys(sm.params.seeds), references=sm.output.references,
+)

@@ -1,7 +1,9 @@
-from kmeans_study.steps import data, runner
+from _job import sm
 
-sm = snakemake  # noqa: F821 (injected by Snakemake's script directive)
-runner.run(
-    sm.log[0], data.init_centroids, dataset=sm.wildcards.dataset, k=int(sm.wildcards.k),
-    seeds=dict(sm.params.seeds), X=sm.input.X, meta=sm.input.meta, starts=sm.output.starts,
+from kmeans_study.steps import data, runner
+from kmeans_study.steps.job import int_keys
+
+runner.run_job(
+    sm, data.init_centroids, dataset=sm.wildcards.dataset, k=int(sm.wildcards.k),
+    seeds=int_keys(sm.params.seeds), X=sm.input.X, meta=sm.input.meta, starts=sm.output.starts,
 )

@@ -1,4 +1,5 @@
+from _job import sm
+
 from kmeans_study.steps import report, runner
 
-sm = snakemake  # noqa: F821 (injected by Snakemake's script directive)
-runner.run(sm.log[0], report.report_page, source=sm.input.source, page=sm.output.page)
+runner.run_job(sm, report.report_page, source=sm.input.source, page=sm.output.page)

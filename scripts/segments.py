@@ -1,7 +1,8 @@
+from _job import sm
+
 from kmeans_study.steps import examples, runner
 
-sm = snakemake  # noqa: F821 (injected by Snakemake's script directive)
-runner.run(
-    sm.log[0], examples.segments, X=sm.input.X, meta=sm.input.meta, best=sm.input.best, records=sm.input.records,
+runner.run_job(
+    sm, examples.segments, X=sm.input.X, meta=sm.input.meta, best=sm.input.best, records=sm.input.records,
     fit_labels=sm.input.fit_labels, table=sm.output.table,
 )

@@ -2,6 +2,8 @@
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from kmeans_study import io
 from kmeans_study.lloyd import core, exact_strategy
@@ -190,3 +192,43 @@ def test_max_iter_stops_a_fit_unconverged(overlapping):
 
     fit = lloyd(overlapping, [kmeans_plusplus(overlapping, 9, 0)], ExactStrategy(), 2, 0.0)[0]
     assert (fit.n_iter, fit.converged, fit.stopped_by) == (2, False, "max_iter")
+
+
+@st.composite
+def points_and_centroids(draw):
+    """Small float32 data with what makes the exact decision hard: repeated rows, centroids that
+    are copies of one another, and points at the midpoint of two centroids."""
+    d = draw(st.integers(1, 6))
+    k = draw(st.integers(1, 5))
+    rng = np.random.default_rng(draw(st.integers(0, 2**32 - 1)))
+    C = (rng.normal(size=(k, d)) * draw(st.sampled_from([1e-3, 1.0, 1e3]))).astype(np.float32)
+    if k > 1 and draw(st.booleans()):
+        C[-1] = C[0]  # a duplicate centroid: a tie for every point
+    X = np.concatenate([C[rng.integers(0, k, 20)] + rng.normal(scale=0.5, size=(20, d)).astype(np.float32),
+                        (C[rng.integers(0, k, 5)] + C[rng.integers(0, k, 5)]) / 2]).astype(np.float32)
+    X = np.concatenate([X, X[:3]])  # repeated rows
+    return X, C
+
+
+@settings(max_examples=60, deadline=None)
+@given(points_and_centroids(), st.sampled_from([1, 4, 7, 2048]))
+def test_the_numpy_evaluation_is_the_compiled_kernels_labels_and_sums(case, rows):
+    """Labels: the compiled kernel's exact nearest centroid, point for point; means: each
+    cluster's rows added one after another in float64, bit for bit, whatever the chunk size;
+    inertia: the float64 sum of squared distances."""
+    X, C = case
+    old, io.CHUNK_ROWS = io.CHUNK_ROWS, rows
+    try:
+        labels, inertia, means = evaluate_many(X, [C])[0]
+    finally:
+        io.CHUNK_ROWS = old
+    np.testing.assert_array_equal(labels, exact_labels(X, C))
+    expected = C.astype(np.float64).copy()
+    for j in np.unique(labels):
+        total = np.zeros(X.shape[1])
+        for row in X[labels == j]:
+            total = total + row.astype(np.float64)
+        expected[j] = total / np.sum(labels == j)
+    assert np.array_equal(means, expected)
+    d2 = ((X.astype(np.float64) - C.astype(np.float64)[labels]) ** 2).sum(1)
+    assert inertia == pytest.approx(d2.sum(), rel=1e-12, abs=1e-300)

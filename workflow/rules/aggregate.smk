@@ -29,8 +29,10 @@ rule elbow:
     localrule: True
     conda:
         "../../envs/aggregate.yaml"
-    script:
-        "../../scripts/elbow.py"
+    params:
+        job=get_job(),
+    shell:
+        JOB.format(script="elbow")
 
 
 rule confusion:

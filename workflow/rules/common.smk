@@ -1,10 +1,14 @@
+import json
 import re
+import shlex
 import sys
 from pathlib import Path
 
-# This file and the rule scripts import the project's package, installed (make installs it, editable)
-# or else from src/. Snakemake appends this process's sys.path to every script's own, so src/ inserted
-# here also reaches scripts running where the package is not installed (a conda env, a cluster node).
+from snakemake.settings.types import DeploymentMethod
+
+# This file imports the project's package, installed (make installs it, editable) or else from
+# src/; the rule scripts put src/ first on their own path (scripts/_job.py), so they find it also
+# where it is not installed (a conda env, a cluster node).
 sys.path.insert(0, str(Path(workflow.basedir) / "src"))
 
 from kmeans_study import paths
@@ -87,6 +91,51 @@ wildcard_constraints:
     k=r"\d+",
     init_id=r"\d+",
     which=r"elbow|k\d+",
+
+
+# How a job starts -----------------------------------------------------------------------------
+# Most rules run their script with `shell: JOB`: a plain Python process that reads the job from its
+# command line (kmeans_study.steps.job). Snakemake's `script:` directive would import and unpickle
+# Snakemake itself in every job first (measured in docs/performance.md); it stays for the rules
+# whose inputs grow with the study (a command line has room for about 128 KiB) and for
+# prepare_dataset, which reads the config beyond its params. `python` is the interpreter running
+# Snakemake (its folder first on the jobs' PATH), or the rule's conda environment's under
+# --sdm conda. The shell prefix, not the command, names these places: Snakemake reruns a job whose
+# command template changed, and moving the checkout should not.
+_job_shell = f"set -euo pipefail; export KMEANS_STUDY_SCRIPTS={shlex.quote(str(Path(workflow.basedir) / 'scripts'))}; "
+if DeploymentMethod.CONDA not in workflow.deployment_settings.deployment_method:
+    _job_shell += f'PATH={shlex.quote(str(Path(sys.executable).parent))}:"$PATH"; '
+shell.prefix(_job_shell)
+JOB = 'python "$KMEANS_STUDY_SCRIPTS/{script}.py" --log {{log:q}} --threads {{threads}} {{params.job:q}}'
+
+
+def get_job(**params):
+    """The `job` param of the rules that JOB starts: their named inputs and outputs, wildcards
+    and the given params (values, or functions of the wildcards), as one JSON string. Being a
+    param, a change of any of them reruns the job, as a change of a rule's params does.
+    """
+
+    def job(wildcards, input, output):
+        spec = {
+            "input": _named(input),
+            "output": _named(output),
+            "params": {
+                name: value(wildcards) if callable(value) else value
+                for name, value in params.items()
+            },
+            "wildcards": dict(wildcards.items()),
+        }
+        return json.dumps(spec, sort_keys=True)
+
+    return job
+
+
+def _named(files):
+    """A rule's named inputs or outputs as {name: path or list of paths}."""
+    return {
+        name: value if isinstance(value, str) else list(value)
+        for name, value in files.items()
+    }
 
 
 # Job properties -------------------------------------------------------------------------------

@@ -13,10 +13,12 @@ rule init_centroids:
     conda:
         "../../envs/data.yaml"
     params:
-        seeds=get_init_seeds,
-        init_version=INIT_VERSION,
-    script:
-        "../../scripts/init_centroids.py"
+        job=get_job(
+            seeds=get_init_seeds,
+            init_version=INIT_VERSION,
+        ),
+    shell:
+        JOB.format(script="init_centroids")
 
 
 rule fit:
@@ -40,13 +42,15 @@ rule fit:
         mem_mb=get_fit_mem_mb,
         gpu=get_fit_gpus,
     params:
-        backend=get_backend_params,
-        base_backend=get_base_backend,
-        seed=get_init_seed,
-        init_version=INIT_VERSION,
-        record_version=RECORD_VERSION,
-    script:
-        "../../scripts/fit.py"
+        job=get_job(
+            backend=get_backend_params,
+            base_backend=get_base_backend,
+            seed=get_init_seed,
+            init_version=INIT_VERSION,
+            record_version=RECORD_VERSION,
+        ),
+    shell:
+        JOB.format(script="fit")
 
 
 # A fused backend (`fused` is one): one job fits every init of one (dataset, k) and writes each init's
@@ -76,9 +80,11 @@ rule fit_fused:
     resources:
         mem_mb=get_fused_mem_mb,
     params:
-        backend=get_backend_params,
-        seeds=get_init_seeds,
-        init_version=INIT_VERSION,
-        record_version=RECORD_VERSION,
-    script:
-        "../../scripts/fit_fused.py"
+        job=get_job(
+            backend=get_backend_params,
+            seeds=get_init_seeds,
+            init_version=INIT_VERSION,
+            record_version=RECORD_VERSION,
+        ),
+    shell:
+        JOB.format(script="fit_fused")

@@ -44,9 +44,11 @@ if GAP_REFS:
         conda:
             "../../envs/data.yaml"
         params:
-            seeds=get_gap_reference_seeds,
-        script:
-            "../../scripts/gap_reference.py"
+            job=get_job(
+                seeds=get_gap_reference_seeds,
+            ),
+        shell:
+            JOB.format(script="gap_reference")
 
     # One job per (dataset, k) fits every reference dataset, so a wider k range adds only its jobs.
     rule gap_fit:
@@ -66,14 +68,16 @@ if GAP_REFS:
         resources:
             mem_mb=get_gap_fit_mem_mb,
         params:
-            backend=GAP_BACKEND,
-            base_backend=get_kchoice_base_backend,
-            backend_params=get_kchoice_fit_params,
-            seeds=get_gap_fit_seeds,
-            init_version=INIT_VERSION,
-            record_version=RECORD_VERSION,
-        script:
-            "../../scripts/gap_fit.py"
+            job=get_job(
+                backend=GAP_BACKEND,
+                base_backend=get_kchoice_base_backend,
+                backend_params=get_kchoice_fit_params,
+                seeds=get_gap_fit_seeds,
+                init_version=INIT_VERSION,
+                record_version=RECORD_VERSION,
+            ),
+        shell:
+            JOB.format(script="gap_fit")
 
 
 rule subsample_stability:
@@ -93,15 +97,19 @@ rule subsample_stability:
     resources:
         mem_mb=get_fit_mem_mb,
     params:
-        backend=GAP_BACKEND,
-        base_backend=get_kchoice_base_backend,
-        backend_params=get_kchoice_fit_params,
-        seeds=get_subsample_seeds,
-        fraction=lookup(dpath="k_choice/subsample_stability/fraction", within=config),
-        init_version=INIT_VERSION,
-        record_version=RECORD_VERSION,
-    script:
-        "../../scripts/subsample_stability.py"
+        job=get_job(
+            backend=GAP_BACKEND,
+            base_backend=get_kchoice_base_backend,
+            backend_params=get_kchoice_fit_params,
+            seeds=get_subsample_seeds,
+            fraction=lookup(
+                dpath="k_choice/subsample_stability/fraction", within=config
+            ),
+            init_version=INIT_VERSION,
+            record_version=RECORD_VERSION,
+        ),
+    shell:
+        JOB.format(script="subsample_stability")
 
 
 rule k_choice:
@@ -158,6 +166,8 @@ rule k_choice_plot:
     conda:
         "../../envs/aggregate.yaml"
     params:
-        dpi=lookup(dpath="report/plot_dpi", within=config),
-    script:
-        "../../scripts/k_choice_plot.py"
+        job=get_job(
+            dpi=lookup(dpath="report/plot_dpi", within=config),
+        ),
+    shell:
+        JOB.format(script="k_choice_plot")

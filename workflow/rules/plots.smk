@@ -20,9 +20,11 @@ rule elbow_plot:
     conda:
         "../../envs/aggregate.yaml"
     params:
-        dpi=lookup(dpath="report/plot_dpi", within=config),
-    script:
-        "../../scripts/elbow_plot.py"
+        job=get_job(
+            dpi=lookup(dpath="report/plot_dpi", within=config),
+        ),
+    shell:
+        JOB.format(script="elbow_plot")
 
 
 rule confusion_plot:
@@ -43,9 +45,11 @@ rule confusion_plot:
     conda:
         "../../envs/aggregate.yaml"
     params:
-        dpi=lookup(dpath="report/plot_dpi", within=config),
-    script:
-        "../../scripts/confusion_plot.py"
+        job=get_job(
+            dpi=lookup(dpath="report/plot_dpi", within=config),
+        ),
+    shell:
+        JOB.format(script="confusion_plot")
 
 
 rule timing_plot:
@@ -65,9 +69,11 @@ rule timing_plot:
     conda:
         "../../envs/aggregate.yaml"
     params:
-        dpi=lookup(dpath="report/plot_dpi", within=config),
-    script:
-        "../../scripts/timing_plot.py"
+        job=get_job(
+            dpi=lookup(dpath="report/plot_dpi", within=config),
+        ),
+    shell:
+        JOB.format(script="timing_plot")
 
 
 rule pareto_plot:
@@ -87,9 +93,11 @@ rule pareto_plot:
     conda:
         "../../envs/aggregate.yaml"
     params:
-        dpi=lookup(dpath="report/plot_dpi", within=config),
-    script:
-        "../../scripts/pareto_plot.py"
+        job=get_job(
+            dpi=lookup(dpath="report/plot_dpi", within=config),
+        ),
+    shell:
+        JOB.format(script="pareto_plot")
 
 
 rule agreement_plot:
@@ -109,6 +117,8 @@ rule agreement_plot:
     conda:
         "../../envs/aggregate.yaml"
     params:
-        dpi=lookup(dpath="report/plot_dpi", within=config),
-    script:
-        "../../scripts/agreement_plot.py"
+        job=get_job(
+            dpi=lookup(dpath="report/plot_dpi", within=config),
+        ),
+    shell:
+        JOB.format(script="agreement_plot")

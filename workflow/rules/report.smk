@@ -58,5 +58,7 @@ for flagged, source in zip(FLAGGED, REPORT_OUTPUTS):
         localrule: True
         conda:
             "../../envs/aggregate.yaml"
-        script:
-            "../../scripts/report_page.py"
+        params:
+            job=get_job(),
+        shell:
+            JOB.format(script="report_page")

@@ -8,9 +8,10 @@ from __future__ import annotations
 import numpy as np
 
 from kmeans_study.lloyd.candidates import knn, listing_itself, nearest_in_lists
-from kmeans_study.lloyd.common import BOUND_MARGIN, centroids, float64_slack, row_norms
+from kmeans_study.lloyd.common import BOUND_MARGIN, centroids, row_norms
 from kmeans_study.lloyd.engine import LabelStrategy
 from kmeans_study.lloyd.exact import nearest
+from kmeans_study.lloyd.rounding import float64_slack
 
 
 class BoundedStrategy(LabelStrategy):

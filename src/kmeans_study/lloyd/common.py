@@ -18,6 +18,7 @@ import numba as nb
 import numpy as np
 
 from kmeans_study.io import chunks
+from kmeans_study.lloyd.rounding import float64_slack, gemm_error
 
 # cache=True: Numba recompiles a function when its own file changes, not when a function it calls
 # in another file does; after editing a kernel, delete src/kmeans_study/lloyd/__pycache__.
@@ -27,18 +28,6 @@ JIT = {"cache": True, "nogil": True}
 BOUND_MARGIN = 1e-9
 # Which distance bounds a pass keeps (``exact.assign_pass``).
 NO_BOUNDS, HAMERLY, ELKAN = 0, 1, 2
-
-
-def gemm_error(d: int) -> float:
-    """gamma_d for float32 dot products of length d: |fl(x.c) - x.c| <= gamma_d |x| |c|."""
-    nu = d * 2.0**-24
-    return nu / (1.0 - nu)
-
-
-def float64_slack(d: int) -> float:
-    """A relative bound (with a factor 4 to spare) on float64 rounding in a length-d squared
-    distance, a norm or a score: 4 (d + 2) 2^-53."""
-    return 4.0 * (d + 2) * 2.0**-53
 
 
 class Centroids(NamedTuple):

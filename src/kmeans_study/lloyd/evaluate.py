@@ -1,60 +1,103 @@
-"""The evaluation every fit record uses (Numba): for each set of final centroids, the exact labels
-of ALL points (``exact``), the inertia (float64 sum of each point's squared distance to its
-centroid) and the means of the labelled points, in one pass over X for any number of sets."""
+"""The evaluation every fit record uses, in NumPy: for each set of final centroids, the exact
+labels of ALL points, the inertia (float64 sum of each point's squared distance to its centroid)
+and the means of the labelled points, reading X once, chunk by chunk.
+
+The labels are the exact nearest centroid as ``exact`` defines it (the smallest squared distance,
+ties to the lowest index): float32 scores from one matrix product per chunk settle every point
+whose best two scores are more than twice ``rounding.score_error`` apart; the others are decided
+by float64 squared distances summed in index order (``np.cumsum``), as ``exact.sq_dist_exact``
+sums them. So these labels equal the compiled kernel's, point for point (tested on exact ties and
+float32 near-ties). The means add each cluster's rows one after another in float64, as the
+compiled passes do, so they equal theirs bit for bit.
+
+Why NumPy and not the compiled kernel: a fit job evaluates one to ten centroid sets once, which
+costs milliseconds of arithmetic on the study's data, while importing Numba and loading the
+kernels from its cache costs a fresh process 0.3-0.7 s (docs/performance.md).
+"""
 
 from __future__ import annotations
 
-import numba as nb
 import numpy as np
 
-from kmeans_study.lloyd.common import JIT, as_float32, centroids, parallel_chunks, row_norms
-from kmeans_study.lloyd.exact import nearest_rows, sq_dist_fast
+from kmeans_study.io import chunks
+from kmeans_study.lloyd.rounding import gemm_error, score_error
 
 
-@nb.njit(fastmath={"reassoc", "contract"}, **JIT)
-def _accumulate(Xr, labels, cents, inertia, sums, counts):
-    """Evaluation of one chunk: for each centroid set j, add each row's squared distance to its
-    label's centroid to inertia[j], and the row to sums[j, label] and counts[j, label]."""
-    # IN: Xr (R, d) float32; labels (m, R); cents (common.Centroids).
-    # OUT (updated): inertia (m,) float64, sums (m, k, d) float64, counts (m, k).
-    k = cents.k
-    for j in range(inertia.shape[0]):
-        for r in range(Xr.shape[0]):
-            label = labels[j, r]
-            inertia[j] += sq_dist_fast(Xr, r, cents.C, j * k + label)
-            counts[j, label] += 1
-            for i in range(Xr.shape[1]):
-                sums[j, label, i] += np.float64(Xr[r, i])
+class _Set:
+    """One set of centroids (k, d) as the evaluation scores it."""
+
+    def __init__(self, C: np.ndarray):
+        self.C = np.ascontiguousarray(C, dtype=np.float32)
+        self.C64 = self.C.astype(np.float64)
+        norms = np.einsum("ij,ij->i", self.C64, self.C64)
+        self.c_sq = norms.astype(np.float32)
+        self.cmax = float(np.sqrt(norms.max()))
+        k, d = self.C.shape
+        self.gamma = gemm_error(d)
+        self.sums = np.zeros((k, d))
+        self.counts = np.zeros(k, dtype=np.int64)
+        self.inertia = 0.0
 
 
-def evaluate_many(X: np.ndarray, centroid_sets: list[np.ndarray], threads: int = 1):
+def nearest(Xr: np.ndarray, cents: _Set) -> np.ndarray:
+    """The exact nearest centroid (R,) int64 of each row of Xr (R, d) float32."""
+    scores = cents.c_sq[None, :] - 2 * (Xr @ cents.C.T)  # float32, as exact.score computes them
+    best = np.argmin(scores, axis=1)
+    rows = np.arange(len(best))
+    s1 = scores[rows, best].astype(np.float64)
+    k = scores.shape[1]
+    s2 = np.partition(scores, 1, axis=1)[:, 1].astype(np.float64) if k > 1 else np.full(len(best), np.inf)
+    # |x| from a float32 sum of squares, raised by that sum's error bound: the score error bound
+    # grows with |x|, so a larger |x| only sends a few more rows to the float64 decision.
+    x_sq = np.einsum("ij,ij->i", Xr, Xr).astype(np.float64) / (1.0 - cents.gamma)
+    err = score_error(np.sqrt(x_sq) * (1.0 + 1e-12), cents.cmax, cents.gamma)
+    for r in np.flatnonzero(s2 - s1 <= 2.0 * err):  # near-ties (rare): decided in float64
+        candidates = np.flatnonzero(scores[r].astype(np.float64) - s1[r] <= 2.0 * err[r])
+        diff = Xr[r].astype(np.float64) - cents.C64[candidates]
+        best[r] = candidates[np.argmin(np.cumsum(diff * diff, axis=1)[:, -1])]
+    return best
+
+
+def _accumulate(Xr: np.ndarray, labels: np.ndarray, cents: _Set, buffer: np.ndarray) -> None:
+    """Add the chunk's rows, cluster by cluster, to the inertia and to their cluster's sum.
+
+    A cluster's rows go into ``buffer`` (float64, at least R + 1 rows) below its running sum, and
+    NumPy's axis-0 sum of a contiguous block adds its rows in order: the sums equal one pass over
+    all rows in row order, bit for bit. The block is then reused for the differences to the
+    centroid, so the work stays in the cache."""
+    order = np.argsort(labels, kind="stable")
+    edges = np.searchsorted(labels[order], np.arange(len(cents.counts) + 1))
+    for j in np.flatnonzero(edges[1:] > edges[:-1]):
+        rows = order[edges[j]:edges[j + 1]]
+        block = buffer[: len(rows) + 1]
+        block[0] = cents.sums[j]
+        block[1:] = Xr[rows]
+        cents.sums[j] = block.sum(axis=0)
+        points = block[1:]
+        points -= cents.C64[j]
+        cents.inertia += float(np.einsum("ij,ij->", points, points))
+        cents.counts[j] += len(rows)
+
+
+def evaluate_many(X: np.ndarray, centroid_sets: list[np.ndarray]):
     """For each set of centroids (k, d): exact labels (n,) int64, inertia on ALL points (float64
     sum of the squared distances to the assigned centroid) and the means (k, d) float64 of the
-    labelled points (an empty cluster keeps its centroid), all in one pass over X (n, d) float32."""
-    X = as_float32(X)
-    n, d = X.shape
-    k = centroid_sets[0].shape[0]
-    cents = centroids(np.concatenate(centroid_sets), k)
-    m = cents.m
-    labels = np.empty((m, n), dtype=np.int64)
-
-    def work(slices):
-        inertia, sums, counts = np.zeros(m), np.zeros((m, k, d)), np.zeros((m, k), dtype=np.int64)
-        for c in slices:
-            Xr = X[c]
-            unused = np.empty((m, 1))
-            nearest_rows(Xr, row_norms(Xr), cents.scores(Xr), cents, labels[:, c], unused, unused, False)
-            _accumulate(Xr, labels[:, c], cents, inertia, sums, counts)
-        return inertia, sums, counts
-
-    parts = parallel_chunks(n, threads, work)
-    inertia = sum(p[0] for p in parts)
-    sums = sum(p[1] for p in parts)
-    counts = sum(p[2] for p in parts)
+    labelled points (an empty cluster keeps its centroid). X (n, d) float32, memory-mapped is fine:
+    read once, in chunks of ``io.CHUNK_ROWS`` rows."""
+    sets = [_Set(C) for C in centroid_sets]
+    n = X.shape[0]
+    labels = np.empty((len(sets), n), dtype=np.int64)
+    parts = chunks(n)
+    buffer = np.empty((max(c.stop - c.start for c in parts) + 1, X.shape[1]))
+    for c in parts:
+        Xr = np.ascontiguousarray(X[c], dtype=np.float32)
+        for j, cents in enumerate(sets):
+            labels[j, c] = nearest(Xr, cents)
+            _accumulate(Xr, labels[j, c], cents, buffer)
     out = []
-    for j, C in enumerate(centroid_sets):
-        means = np.asarray(C, dtype=np.float64).copy()
-        filled = counts[j] > 0
-        means[filled] = sums[j][filled] / counts[j][filled, None]
-        out.append((labels[j], float(inertia[j]), means))
+    for j, cents in enumerate(sets):
+        means = cents.C64.copy()
+        filled = cents.counts > 0
+        means[filled] = cents.sums[filled] / cents.counts[filled, None]
+        out.append((labels[j], cents.inertia, means))
     return out

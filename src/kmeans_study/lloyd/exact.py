@@ -7,7 +7,7 @@ with the smallest squared distance, ties to the lowest index. The kernel compute
    summation order, |fl32(x.c) - x.c| <= gamma_d |x| |c| with gamma_d = d u / (1 - d u),
    u = 2^-24 (Higham, *Accuracy and Stability of Numerical Algorithms*, eq. 3.5), so every score
    is within ``err = 2 gamma_d |x| max|c|`` (plus float64 rounding) of its exact value
-   (``score_error``; ``common.gemm_error`` gives gamma_d).
+   (``score_error``; ``rounding.gemm_error`` gives gamma_d).
 2. When the second-best score exceeds the best by more than ``2 err``, the best is the exact
    nearest centroid. Otherwise every centroid within ``2 err`` of the best is rescored by
    ``sq_dist_exact`` (float64, one fixed summation order) and the smallest wins, the lowest
@@ -28,6 +28,7 @@ import math
 import numba as nb
 import numpy as np
 
+from kmeans_study.lloyd import rounding
 from kmeans_study.lloyd.common import (
     ELKAN,
     HAMERLY,
@@ -91,13 +92,8 @@ def _best_two(GT, c_sq, idx, s1, s2):
             idx[r] = c if lower else idx[r]
 
 
-@nb.njit(**JIT)
-def score_error(xn, cmax, gamma):
-    """How far a float32 score |c|^2 - 2 x.c can be from its exact value, for |x| = xn and
-    |c| <= cmax: 2 gamma_d |x| cmax (the product, in any summation order) + 4 u (|x| + cmax)^2
-    (the norms, the subtraction, and float64 rounding many times over), u = 2^-24."""
-    span = xn + cmax
-    return 2.0 * gamma * xn * cmax + 4.0 * 2.0**-24 * span * span
+# The bound of rounding.score_error, compiled: the NumPy evaluation uses the same function.
+score_error = nb.njit(**JIT)(rounding.score_error)
 
 
 @nb.njit(**JIT)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import time
 
 import numpy as np
 
@@ -21,10 +22,12 @@ def fit(
     initialisation."""
     from kmeans_study.backends.run import run_fit
 
+    started = time.perf_counter()
     facts = io.read_json(meta)
     check_k(dataset, k, facts)
     data = io.load_npy(X, mmap=True)
     centres = io.load_npy(start) if start else None
+    log.info("inputs read in %.3f s", time.perf_counter() - started)
     result = run_fit(
         data, centres, backend=backend, params=params, k=k, seed=seed, threads=threads, dataset=dataset,
         init_id=init_id, base_backend=base_backend,
@@ -61,12 +64,14 @@ def fit_fused(
 
 
 def _write_fit(meta: dict, fitted_centroids, fitted_labels, fit_record, *, centroids: str, labels: str, record: str):
+    started = time.perf_counter()
     fit_record["data_sha256"] = meta["sha256"]["X"]
     io.save_npy(centroids, fitted_centroids)
     io.save_npy(labels, fitted_labels.astype(np.int32))
     io.write_json(record, fit_record)
     log.info(
-        "%s k=%d init=%d: inertia %.6g, %d iterations, %.3f s", fit_record["backend"], fit_record["k"],
-        fit_record["init_id"], fit_record["inertia"], fit_record["n_iter"], fit_record["fit_wall_s"],
+        "%s k=%d init=%d: inertia %.6g, %d iterations, fit %.3f s, evaluation %.3f s; outputs written in %.3f s",
+        fit_record["backend"], fit_record["k"], fit_record["init_id"], fit_record["inertia"], fit_record["n_iter"],
+        fit_record["fit_wall_s"], fit_record["eval_wall_s"], time.perf_counter() - started,
     )
 

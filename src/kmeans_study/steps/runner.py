@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import os
 import sys
 import time
 from collections.abc import Callable
@@ -11,6 +12,7 @@ from kmeans_study.backends.base import BackendUnavailable
 from kmeans_study.config.errors import ConfigError
 from kmeans_study.data.sources import DataError
 from kmeans_study.io import CorruptFile
+from kmeans_study.runtime import process_age_s
 from kmeans_study.steps.joblog import LOG_FORMAT
 
 # MemoryError: numpy says what it could not allocate ("Unable to allocate 512. GiB for an array with
@@ -29,7 +31,8 @@ def run(log_path: str, step: Callable, *args, **kwargs):
     """
     logging.basicConfig(filename=log_path, level=logging.INFO, format=LOG_FORMAT, force=True)
     logging.captureWarnings(True)
-    log.info("start %s", step.__name__)
+    age = process_age_s()
+    log.info("start %s%s", step.__name__, "" if age is None else f" ({age:.2f} s after the process started)")
     started, started_cpu = time.perf_counter(), time.process_time()
     try:
         result = step(*args, **kwargs)
@@ -48,3 +51,19 @@ def run(log_path: str, step: Callable, *args, **kwargs):
         time.process_time() - started_cpu,
     )
     return result
+
+
+def run_job(job, step: Callable, **kwargs) -> None:
+    """``run`` for a rule script: ``step(**kwargs)`` logged to the job's log (``job``: the script's
+    ``sm``, kmeans_study.steps.job). A job started from the command line (``shell: JOB``) then ends
+    its process at once (``os._exit``), its outputs written and closed and its log flushed: the
+    interpreter's own finalization, which frees every imported module's objects, cost a
+    scikit-learn job 0.3-0.7 s and does nothing a job needs (docs/performance.md)."""
+    from kmeans_study.steps.job import Job
+
+    run(job.log[0], step, **kwargs)
+    if isinstance(job, Job):
+        logging.shutdown()
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(0)
