@@ -246,3 +246,53 @@ def test_the_summary_table_shows_each_pick_as_a_whole_k_even_beside_a_missing_on
     lines = summary_lines({"backend": "a", "sentence": "s"}, table)
     rows = {line.split("|")[1].strip(): line.split("|")[2].strip() for line in lines if line.startswith("| ")}
     assert rows["two-line"] == "-" and rows["silhouette"] == "2 (edge)"
+
+
+def test_the_gap_statistics_sample_is_the_data_when_small_else_seeded_rows(tmp_path, monkeypatch):
+    from kmeans_study import io
+    from kmeans_study.kchoice.gap import gap_rows
+    from kmeans_study.steps.kchoice import gap_reference
+
+    assert gap_rows(500, 500, 1) is None
+    rows = gap_rows(1000, 300, 1)
+    assert len(rows) == len(np.unique(rows)) == 300 and np.all(np.diff(rows) > 0)
+    np.testing.assert_array_equal(rows, gap_rows(1000, 300, 1))
+    monkeypatch.chdir(tmp_path)
+    X = np.random.default_rng(0).normal(size=(1000, 3)).astype(np.float32)
+    io.save_npy(tmp_path / "X.npy", X)
+    references = [f"results/d/gap/ref{b}/X.npy" for b in range(2)]
+    gap_reference(X=str(tmp_path / "X.npy"), seeds={0: 5, 1: 6}, sample={"rows": 300, "seed": 1},
+                  references=references)
+    assert [np.load(path).shape for path in references] == [(300, 3), (300, 3)]
+    gap_reference(X=str(tmp_path / "X.npy"), seeds={0: 5, 1: 6}, sample={"rows": 5000, "seed": 1},
+                  references=references)
+    assert [np.load(path).shape for path in references] == [(1000, 3), (1000, 3)]
+
+
+def test_references_of_a_sample_scale_the_datas_w_k_and_leave_the_pick(tmp_path, monkeypatch):
+    """W_k of the data is scaled to the references' points, which shifts every Gap(k) by the same
+    log and so leaves Tibshirani's pick; k_choice.json says the references were of a sample."""
+    import pandas as pd
+
+    from kmeans_study import io, paths
+    from kmeans_study.kchoice.gap import gap_table, tibshirani_pick
+    from kmeans_study.steps.kchoice import _gap
+
+    ks, refs = [2, 3, 4, 5], [0, 1, 2]
+    rng = np.random.default_rng(2)
+    data_w = np.array([900.0, 500.0, 430.0, 400.0])
+    ref_w = np.array([[250.0, 200.0, 170.0, 150.0]]).T * rng.uniform(0.95, 1.05, (4, 3)) / 4
+    monkeypatch.chdir(tmp_path)
+    records = []
+    for i, k in enumerate(ks):
+        for b in refs:
+            path = paths.fmt(paths.GAP_FIT, dataset="d", k=k, ref=b)
+            io.write_json(path, {"inertia": float(ref_w[i, b]), "n_points": 100})
+            records.append(path)
+    data = pd.DataFrame({"backend": "fused", "init_id": 0, "k": ks, "inertia": data_w, "n_points": 400})
+    sampled = _gap(records, data, "fused", [0])
+    assert sampled["sample"] == {"points": 100, "of": 400}
+    np.testing.assert_allclose(sampled["table"]["log_w"], np.log(data_w / 4))
+    whole = gap_table(ks, data_w, ref_w)
+    np.testing.assert_allclose(sampled["table"]["gap"], whole["gap"] + np.log(4))
+    assert tibshirani_pick(sampled["table"]) == pytest.approx(tibshirani_pick(whole))

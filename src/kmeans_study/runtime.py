@@ -120,3 +120,44 @@ def process_age_s() -> float | None:
             return float(uptime.read().split()[0]) - started
     except (OSError, ValueError, IndexError):
         return None
+
+
+def memory_limit_mb() -> tuple[int, str]:
+    """The memory this process may use, in MB, and what sets it: the tightest memory cgroup limit
+    above it (v1 memory.limit_in_bytes, v2 memory.max; a SLURM job's or a container's), else the
+    machine's memory (MemTotal)."""
+    import os
+
+    limits = []
+    try:
+        with open("/proc/self/cgroup") as groups:
+            entries = [line.rstrip("\n").split(":", 2) for line in groups]
+    except OSError:
+        entries = []
+    for _, controllers, path in entries:
+        if "memory" in controllers.split(","):
+            root, name = "/sys/fs/cgroup/memory", "memory.limit_in_bytes"
+        elif controllers == "":
+            root, name = "/sys/fs/cgroup", "memory.max"
+        else:
+            continue
+        parts = [part for part in path.split("/") if part]
+        for depth in range(len(parts), -1, -1):
+            try:
+                with open(os.path.join(root, *parts[:depth], name)) as limit:
+                    text = limit.read().strip()
+            except OSError:
+                continue
+            if text.isdigit() and int(text) < 2**60:
+                limits.append(int(text))
+    total = None
+    try:
+        with open("/proc/meminfo") as meminfo:
+            total = next(int(line.split()[1]) * 1024 for line in meminfo if line.startswith("MemTotal:"))
+    except (OSError, StopIteration, ValueError):
+        pass
+    if limits and (total is None or min(limits) < total):
+        return min(limits) // 2**20, "the memory cgroup's limit"
+    if total is None:
+        return 2**31, "unknown (no /proc/meminfo)"
+    return total // 2**20, "this machine's memory"

@@ -35,6 +35,9 @@ from kmeans_study.config.study import (
     registered,
 )
 from kmeans_study.config.validate import validate_config
+from kmeans_study.config.memory import memory_problems
+from kmeans_study.backends.memory import need_mb
+from kmeans_study.runtime import memory_limit_mb
 
 try:
     _validated = validate_config(config)
@@ -66,6 +69,39 @@ def check_prepared_datasets():
 
 
 check_prepared_datasets()
+
+
+def fit_memory() -> tuple[int, str]:
+    """The memory a fit job is given: the smallest of what the command line or profile sets
+    (set-resources fit:mem_mb, --resources mem_mb) and, running here, this machine's (its memory
+    cgroup's limit, or all of it)."""
+    given = []
+    for where, resources in (
+        (
+            "set-resources fit:mem_mb",
+            workflow.resource_settings.overwrite_resources.get("fit", {}),
+        ),
+        ("--resources mem_mb", workflow.global_resources),
+    ):
+        value = getattr(resources.get("mem_mb"), "value", resources.get("mem_mb"))
+        if isinstance(value, int):
+            given.append((value, where))
+    if workflow.local_exec:
+        given.append(memory_limit_mb())
+    return min(given) if given else (2**31, "no limit known")
+
+
+def check_memory():
+    """Backends that need the data in memory against the memory a fit job is given, for every
+    dataset whose size is known now (kmeans_study.config.memory), before any job starts.
+    """
+    given, given_by = fit_memory()
+    problems = memory_problems(config, given_mb=given, given_by=given_by)
+    if problems:
+        sys.exit(f"kmeans-study: {problems[0]}")
+
+
+check_memory()
 
 # Every backend the study runs: a grid point is one (its name holds its parameters).
 BACKENDS = backend_names(config)
@@ -160,20 +196,31 @@ def get_fit_gpus(wildcards):
 
 
 def get_fit_mem_mb(wildcards, input):
-    """The data is memory-mapped, but scikit-learn centres a copy of it: room for the interpreter
-    and libraries plus three times the data."""
-    return 500 + 3 * int(input.size_mb)
+    """A fit job's request, sized from the data's shape and what its backend keeps (in memory, or
+    a few numbers per point: kmeans_study.backends.memory)."""
+    n, d = read_json(input.meta)["shape"]
+    params = backend_params(config, wildcards.backend)
+    return need_mb(
+        registered(config, wildcards.backend),
+        n=n,
+        d=d,
+        inits=len(INIT_IDS),
+        sample=params.get("sample"),
+    )
 
 
-def get_fused_mem_mb(wildcards, input):
-    """X stays memory-mapped: the interpreter and libraries, one copy's worth of working arrays
-    (labels of every init, float64 chunks), and the data's pages."""
-    return 500 + 2 * int(input.size_mb)
+def get_stability_mem_mb(wildcards, input):
+    """A subsample pair is fitted one side at a time, each a fraction of the data."""
+    n, d = read_json(input.meta)["shape"]
+    fraction = config["k_choice"]["subsample_stability"]["fraction"]
+    return need_mb(registered(config, GAP_BACKEND), n=int(n * fraction) + 1, d=d)
 
 
 def get_gap_fit_mem_mb(wildcards, input):
-    """One reference dataset is fitted at a time: as a fit job, for one reference's size."""
-    return 500 + 3 * int(input.size_mb / max(1, len(GAP_REFS)))
+    """One reference dataset is fitted at a time: a fit job's request for one reference's size."""
+    n, d = read_json(input.meta)["shape"]
+    n_reference = min(n, config["k_choice"]["gap"]["sample"])
+    return need_mb(registered(config, GAP_BACKEND), n=n_reference, d=d)
 
 
 def get_kchoice_fit_env(wildcards):
@@ -201,6 +248,11 @@ def get_init_seed(wildcards):
     )
 
 
+def get_fit_sample_seed(wildcards):
+    """The seed of the rows a backend told to `sample` is fitted on: one sample per dataset."""
+    return init_seed(config, f"{wildcards.dataset}/fit_sample", 0, 0)
+
+
 def get_init_seeds(wildcards):
     """Seed of every init id of (dataset, k)."""
     return {
@@ -219,6 +271,10 @@ def get_kchoice_seed(purpose):
 
 def get_gap_reference_seeds(wildcards):
     return kchoice.gap_reference_seeds(config, wildcards.dataset)
+
+
+def get_gap_sample(wildcards):
+    return kchoice.gap_sample(config, wildcards.dataset)
 
 
 def get_gap_fit_seeds(wildcards):

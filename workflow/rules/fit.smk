@@ -46,6 +46,7 @@ rule fit:
             backend=get_backend_params,
             base_backend=get_base_backend,
             seed=get_init_seed,
+            sample_seed=get_fit_sample_seed,
             init_version=INIT_VERSION,
             record_version=RECORD_VERSION,
         ),
@@ -78,7 +79,7 @@ rule fit_fused:
     # threads N the row chunks are split over N Python threads, one BLAS thread each.
     threads: 1
     resources:
-        mem_mb=get_fused_mem_mb,
+        mem_mb=get_fit_mem_mb,
     params:
         job=get_job(
             backend=get_backend_params,

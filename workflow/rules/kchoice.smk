@@ -46,6 +46,7 @@ if GAP_REFS:
         params:
             job=get_job(
                 seeds=get_gap_reference_seeds,
+                sample=get_gap_sample,
             ),
         shell:
             JOB.format(script="gap_reference")
@@ -95,7 +96,7 @@ rule subsample_stability:
         get_kchoice_fit_env
     threads: 1
     resources:
-        mem_mb=get_fit_mem_mb,
+        mem_mb=get_stability_mem_mb,
     params:
         job=get_job(
             backend=GAP_BACKEND,

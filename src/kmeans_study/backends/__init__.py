@@ -48,6 +48,18 @@ def _integer(description: str, minimum: int, default: int) -> dict:
     return {"description": description, "type": "integer", "minimum": minimum, "default": default}
 
 
+# The one parameter of a backend that needs the data in memory: fit on a sample of it.
+SAMPLE = {
+    "description": (
+        "Fit on a seeded sample of this many points (the same rows at every k and init) instead of all of them, "
+        "for data larger than the memory a fit job has; the inertia and every report stay on all points, and the "
+        "records and the summary say the fit saw a sample. Not set: all points."
+    ),
+    "type": "integer",
+    "minimum": 1,
+}
+
+
 @dataclass(frozen=True)
 class Registered:
     """What the workflow and the reports know of a backend, without importing it."""
@@ -60,6 +72,7 @@ class Registered:
     grid: tuple[str, ...] = ()  # parameters a ``grid`` may sweep (one backend per combination)
     gpus: int = 0  # GPUs a fit job requests (resources: gpu)
     fused: bool = False  # one job per (dataset, k) fits all inits together (rule fit_fused)
+    in_memory: bool = False  # its fit takes the data as one array (backends.memory); else it streams it
 
     def schema(self) -> dict:
         """The JSON schema of this backend's config entry."""
@@ -101,7 +114,9 @@ REGISTRY: dict[str, Registered] = {
                 "default": "lloyd",
             },
             "init": INIT_MODE,
+            "sample": SAMPLE,
         },
+        in_memory=True,
     ),
     "sklearnex": Registered(
         "kmeans_study.backends.sklearnex_backend:SklearnexKMeans", "fit_sklearnex", exact=True,
@@ -110,7 +125,8 @@ REGISTRY: dict[str, Registered] = {
             "shift is at most tol times the mean feature variance (no separate unchanged-labels test); its record "
             "states what else differs from scikit-learn."
         ),
-        params={"init": INIT_MODE},
+        params={"init": INIT_MODE, "sample": SAMPLE},
+        in_memory=True,
     ),
     "faiss": Registered(
         "kmeans_study.backends.faiss_backend:FaissExact", "fit_faiss", exact=True,
@@ -118,7 +134,8 @@ REGISTRY: dict[str, Registered] = {
             "faiss Kmeans trained on ALL points (faiss's default subsampling to 256 points per centroid is "
             "switched off) from the shared initial centroids."
         ),
-        params={"early_stopping": EARLY_STOPPING, "init": INIT_MODE},
+        params={"early_stopping": EARLY_STOPPING, "init": INIT_MODE, "sample": SAMPLE},
+        in_memory=True,
     ),
     "faiss_sampled": Registered(
         "kmeans_study.backends.faiss_backend:FaissSampled", "fit_faiss", exact=False,
@@ -149,7 +166,8 @@ REGISTRY: dict[str, Registered] = {
             "The faiss backend on one GPU (faiss-gpu; envs/fit_faiss_gpu.yaml). Its fit jobs request resources "
             "gpu=1 and fail with a clear message where no GPU is visible. Do not select it on a machine without a GPU."
         ),
-        params={"early_stopping": EARLY_STOPPING, "init": INIT_MODE},
+        params={"early_stopping": EARLY_STOPPING, "init": INIT_MODE, "sample": SAMPLE},
+        in_memory=True,
     ),
     "faiss_ivf": Registered(
         "kmeans_study.backends.approx_backend:FaissIVF", "fit_faiss", exact=False,

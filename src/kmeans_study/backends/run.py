@@ -18,19 +18,28 @@ log = logging.getLogger(__name__)
 
 
 def run_fit(X, start, *, backend: str, params: dict, k: int, seed: int, threads: int, dataset: str, init_id: int,
-            base_backend: str | None = None):
+            base_backend: str | None = None, sample_seed: int = 0):
     """Fit and evaluate. X : (n, d) float32 (memory-mapped is fine); start : (k, d) float32 or None.
     ``backend`` is the study's name for the backend (a grid point's included), ``base_backend``
-    the registered backend behind it (default: the same name).
+    the registered backend behind it (default: the same name). A backend told to ``sample``
+    (params) is fitted on that many rows of X drawn with ``sample_seed``, gathered in memory.
 
     Returns (centroids (k, d) float32, labels (n,) int64, record dict). The record's fit times
     cover the backend's fit only (data loading and the evaluation are timed apart).
     """
     loaded = _loaded_backend(backend, params, base_backend)
+    fitted, sampled = X, None
+    if params.get("sample") and X.shape[0] > params["sample"]:
+        rows = np.sort(np.random.default_rng(sample_seed).choice(X.shape[0], params["sample"], replace=False))
+        fitted = np.ascontiguousarray(X[rows])
+        sampled = {"points": len(rows), "of": int(X.shape[0]), "seed": sample_seed}
+        log.info("fitted on a sample of %d of %d points (seed %d)", len(rows), X.shape[0], sample_seed)
     with limit_threads(threads):
         start_wall, start_cpu = time.perf_counter(), time.process_time()
-        result = loaded.fit(X, start if loaded.uses_shared_init else None, k, seed, threads)
+        result = loaded.fit(fitted, start if loaded.uses_shared_init else None, k, seed, threads)
         fit_wall, fit_cpu = time.perf_counter() - start_wall, time.process_time() - start_cpu
+        if sampled:
+            result.details.update(sample=sampled, points_used=sampled["points"])
         own = loaded.own_assignment(X, result.centroids)
         job = FitJob(dataset, k, init_id, seed, threads)
         return _evaluated(X, loaded, [result], [job], [(fit_wall, fit_cpu)], [own])[0]

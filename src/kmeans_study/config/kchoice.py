@@ -53,6 +53,12 @@ def gap_reference_seeds(config: dict, dataset: str) -> dict[int, int]:
     return {b: seed(config, dataset, f"gap{b}") for b in gap_refs(config)}
 
 
+def gap_sample(config: dict, dataset: str) -> dict[str, int]:
+    """The gap statistic's sample of a dataset larger than ``k_choice.gap.sample``: its size and
+    seed."""
+    return {"rows": config["k_choice"]["gap"]["sample"], "seed": seed(config, dataset, "gap_sample")}
+
+
 def stability_seeds(config: dict, dataset: str, k: int) -> list[list[int]]:
     """Per subsample pair: the seed of its two subsamples and of each one's k-means++ start."""
     return [[seed(config, dataset, f"stability{p}", k, i) for i in range(3)] for p in stability_pairs(config)]

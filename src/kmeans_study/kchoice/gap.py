@@ -42,6 +42,15 @@ def principal_box(X: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np
     return mean, V, low, high
 
 
+def gap_rows(n: int, size: int, seed: int) -> np.ndarray | None:
+    """Sorted row indices of the gap statistic's sample of data of n points: ``size`` of them
+    drawn without replacement with ``seed``, or None when the data has at most ``size`` points
+    (it is used whole)."""
+    if n <= size:
+        return None
+    return np.sort(np.random.default_rng(seed).choice(n, size, replace=False))
+
+
 def reference_data(box: tuple, n: int, seed: int) -> np.ndarray:
     """One reference dataset: n points uniform in the principal box (``principal_box``), rotated
     back and moved to the data's mean. Returns (n, d) float32, drawn chunk by chunk from

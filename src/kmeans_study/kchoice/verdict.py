@@ -217,6 +217,8 @@ def k_choice_report(dataset: str, reference: str, *, criteria: dict[str, pd.Data
             "inits": gap["inits"],
             "table": gap["table"].to_dict(orient="records"),
         }
+        if "sample" in gap:
+            gap_facts["sample"] = gap["sample"]
     gap_pick = by_backend[gap["backend"]]["gap"] if gap is not None else None
     picks = {name: k for name, (k, _) in by_backend[reference].items() if name != "gap"}
     margins = {name: margin for name, (_, margin) in by_backend[reference].items() if name != "gap"}

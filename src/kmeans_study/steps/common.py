@@ -18,6 +18,20 @@ def check_k(dataset: str, k: int, meta: dict) -> None:
         raise DataError(problem)
 
 
+def check_memory(backend: str, base_backend: str, params: dict, *, dataset: str, shape: tuple[int, int]) -> None:
+    """A backend that needs the data in memory must have room for it here (the memory cgroup's
+    limit or the machine's), else DataError before it starts (rather than the kernel killing it)."""
+    from kmeans_study.backends import REGISTRY
+    from kmeans_study.backends.memory import refusal
+    from kmeans_study.runtime import memory_limit_mb
+
+    given, given_by = memory_limit_mb()
+    problem = refusal(backend, REGISTRY[base_backend], params, dataset=dataset, n=shape[0], d=shape[1],
+                      given_mb=given, given_by=given_by, config_key=base_backend)
+    if problem:
+        raise DataError(problem)
+
+
 def checked_records(record_paths: list[str]):
     """The fit records (load_records rows), each checked against the wildcards of its path."""
     from kmeans_study.aggregate.best_init import load_records

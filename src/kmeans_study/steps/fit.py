@@ -8,14 +8,14 @@ import time
 import numpy as np
 
 from kmeans_study import io, paths
-from kmeans_study.steps.common import check_k
+from kmeans_study.steps.common import check_k, check_memory
 
 log = logging.getLogger(__name__)
 
 
 def fit(
     *, dataset: str, backend: str, base_backend: str, k: int, init_id: int, params: dict, seed: int, threads: int,
-    X: str, meta: str, start: str | None, centroids: str, labels: str, record: str,
+    X: str, meta: str, start: str | None, centroids: str, labels: str, record: str, sample_seed: int = 0,
 ) -> None:
     """One fit; ``backend`` is the study's name (a grid point's included), ``base_backend`` the
     registered backend behind it; ``start``, the file of the shared start, is None for a backend using its own
@@ -26,11 +26,12 @@ def fit(
     facts = io.read_json(meta)
     check_k(dataset, k, facts)
     data = io.load_npy(X, mmap=True)
+    check_memory(backend, base_backend, params, dataset=dataset, shape=data.shape)
     centres = io.load_npy(start) if start else None
     log.info("inputs read in %.3f s", time.perf_counter() - started)
     result = run_fit(
         data, centres, backend=backend, params=params, k=k, seed=seed, threads=threads, dataset=dataset,
-        init_id=init_id, base_backend=base_backend,
+        init_id=init_id, base_backend=base_backend, sample_seed=sample_seed,
     )
     _write_fit(facts, *result, centroids=centroids, labels=labels, record=record)
 

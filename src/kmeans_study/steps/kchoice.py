@@ -25,12 +25,18 @@ def criteria(*, X: str, records: list[str], fit_labels: list[str], sample_size: 
     log.info("silhouette on %d of %d points", len(sample), data.shape[0])
 
 
-def gap_reference(*, X: str, seeds: dict[int, int], references: list[str]) -> None:
+def gap_reference(*, X: str, seeds: dict[int, int], sample: dict[str, int], references: list[str]) -> None:
     """The gap statistic's reference datasets of one dataset (references : output paths, matched
-    to the seeds by the reference id in their paths)."""
-    from kmeans_study.kchoice.gap import principal_box, reference_data
+    to the seeds by the reference id in their paths), drawn in the principal box of the data or,
+    for data of more than sample["rows"] points, of a seeded sample of that many, with as many
+    points as the data or its sample."""
+    from kmeans_study.kchoice.gap import gap_rows, principal_box, reference_data
 
     data = io.load_npy(X, mmap=True)
+    rows = gap_rows(data.shape[0], sample["rows"], sample["seed"])
+    if rows is not None:
+        log.info("the gap statistic's sample: %d of %d points (seed %d)", len(rows), data.shape[0], sample["seed"])
+        data = data[rows]
     box = principal_box(data)
     for (ref,), path in paths.index(paths.GAP_REFERENCE, references, ("ref",)).items():
         io.save_npy(path, reference_data(box, data.shape[0], seeds[ref]))
@@ -82,13 +88,18 @@ def _gap(gap_records: list[str], data_records, gap_backend: str, gap_init_ids: l
         return None
     by_key = paths.index(paths.GAP_FIT, gap_records, ("k", "ref"))
     ks, refs = sorted({k for k, _ in by_key}), sorted({ref for _, ref in by_key})
-    reference = np.array([[io.read_json(by_key[(k, ref)])["inertia"] for ref in refs] for k in ks])
+    fitted = {key: io.read_json(path) for key, path in by_key.items()}
+    reference = np.array([[fitted[(k, ref)]["inertia"] for ref in refs] for k in ks])
     side = data_records[(data_records["backend"] == gap_backend) & data_records["init_id"].isin(gap_init_ids)]
     data = side.groupby("k")["inertia"].min().reindex(ks)
     if data.isna().any():
         raise DataError(f"no {gap_backend} fit of init ids {gap_init_ids} at k = {list(data[data.isna()].index)}")
-    table = gap_table(ks, data.to_numpy(), reference)
-    return {"backend": gap_backend, "inits": len(gap_init_ids), "table": pd.DataFrame(table)}
+    n_data, n_reference = int(side["n_points"].iloc[0]), int(next(iter(fitted.values()))["n_points"])
+    gap = {"backend": gap_backend, "inits": len(gap_init_ids)}
+    if n_reference != n_data:  # references of a sample: W_k scaled to as many points (docs/choosing_k.md)
+        data = data * (n_reference / n_data)
+        gap["sample"] = {"points": n_reference, "of": n_data}
+    return {**gap, "table": pd.DataFrame(gap_table(ks, data.to_numpy(), reference))}
 
 
 def k_choice(*, dataset: str, reference: str, criteria: list[str], elbows: list[str], scores: list[str],

@@ -69,6 +69,12 @@ def _timing_section(rows: pd.DataFrame, short: pd.Series, ref: str, k: int, unit
         "Snakemake's benchmark `max_rss` (`job_sampled_rss_mb`): the shell and Python process sampled every "
         "0.5 s, then every 30 s, so a lower bound that misses short peaks.",
     ]
+    sampled = rows[rows["points_used"] < rows["n_points"]]
+    if not sampled.empty:
+        notes.append("Fitted on fewer points than the data's: " + ", ".join(
+            f"`{r['backend']}` {int(r['points_used'])} of {int(r['n_points'])}" for _, r in sampled.iterrows())
+            + " (a seeded sample, or faiss's own subsampling); the inertia, the gaps and every report are on all "
+            "points.")
     if rows["fit_time_attributed"].any():
         notes.append(f"{fmt.SHARED} One job fits all inits of a k together: each init's fit time is the job's fit time "
                      "shared out by iterations.")
