@@ -11,7 +11,7 @@ from kmeans_study.backends.base import BackendUnavailable
 from kmeans_study.config.errors import ConfigError
 from kmeans_study.data.sources import DataError
 from kmeans_study.io import CorruptFile
-from kmeans_study.steps.joblog import LOG_FORMAT
+from kmeans_study.steps.joblog import DONE, LOG_FORMAT, START
 
 # MemoryError: numpy says what it could not allocate ("Unable to allocate 512. GiB for an array with
 # shape (2147483647, 32)"), which is the one line a user needs for data too large for the machine.
@@ -29,7 +29,7 @@ def run(log_path: str, step: Callable, *args, **kwargs):
     """
     logging.basicConfig(filename=log_path, level=logging.INFO, format=LOG_FORMAT, force=True)
     logging.captureWarnings(True)
-    log.info("start %s", step.__name__)
+    log.info(START, step.__name__)
     started, started_cpu = time.perf_counter(), time.process_time()
     try:
         result = step(*args, **kwargs)
@@ -42,7 +42,7 @@ def run(log_path: str, step: Callable, *args, **kwargs):
         log.exception("%s: %s", type(exc).__name__, exc)  # noqa: TRY401
         raise
     log.info(
-        "done %s in %.2f s (cpu %.2f s)",
+        DONE,
         step.__name__,
         time.perf_counter() - started,
         time.process_time() - started_cpu,
