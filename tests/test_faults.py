@@ -153,3 +153,83 @@ def test_a_corrupt_result_file_is_named_with_how_to_rebuild_it(two_k_study):
     assert again.returncode == 0, again.stderr[-2000:]
     assert json.loads(record.read_text())["k"] == 2
     assert (results / "d" / "timing.csv").stat().st_mtime > record.stat().st_mtime
+
+
+HOG_RULE = '''
+
+rule hog:
+    input:
+        X="results/{dataset}/data/X.npy",
+    output:
+        "results/{dataset}/hog.done",
+    log:
+        "results/logs/hog/{dataset}.log",
+    resources:
+        mem_mb=2000,
+    script:
+        "scripts/hog.py"
+'''
+HOG_SCRIPT = '''
+"""A step that wants far more memory than it is given: it touches 50 MB more at a time until the
+kernel kills it."""
+
+import numpy as np
+
+from kmeans_study.steps import runner
+
+
+def hog():
+    held = []
+    while True:
+        held.append(np.ones(50 * 2**20, dtype=np.uint8))
+
+
+runner.run(snakemake.log[0], hog)
+'''
+
+
+def memory_cgroup(limit_mb: int) -> Path | None:
+    """A new memory cgroup (v1) limited to ``limit_mb``, or None where none can be made (not root)."""
+    base = Path("/sys/fs/cgroup/memory")
+    if not os.access(base, os.W_OK):
+        return None
+    group = base / f"kmeans-study-test-{os.getpid()}"
+    group.mkdir()
+    (group / "memory.limit_in_bytes").write_text(str(limit_mb * 2**20))
+    return group
+
+
+def test_a_job_the_kernel_kills_for_lack_of_memory_is_named_in_one_line_with_its_memory(tmp_path):
+    """A copy of the workflow with one more rule, whose job allocates without end; Snakemake and
+    its jobs run in a memory cgroup limited to 600 MB."""
+    import shutil
+
+    copy = tmp_path / "copy"
+    for part in ("workflow", "scripts", "envs"):
+        shutil.copytree(ROOT / part, copy / part, ignore=shutil.ignore_patterns("__pycache__"))
+    (copy / "Snakefile").write_text((ROOT / "Snakefile").read_text() + HOG_RULE)
+    (copy / "scripts" / "hog.py").write_text(HOG_SCRIPT)
+    work = copy / "work"
+    work.mkdir()
+    write_config(work, CONFIG)
+    group = memory_cgroup(600)
+    if group is None:
+        pytest.skip("needs a writable memory cgroup (v1, root)")
+    command = [SNAKEMAKE, "-s", str(copy / "Snakefile"), "--directory", str(work), "--configfile",
+               str(work / "config.yaml"), "--workflow-profile", str(ROOT / "workflow/profiles/default"), "--cores",
+               "1", "results/blobs/hog.done"]
+    try:
+        run = subprocess.run(command, capture_output=True, text=True, timeout=300,
+                             preexec_fn=lambda: (group / "cgroup.procs").write_text(str(os.getpid())))
+    finally:
+        kills = re.search(r"^oom_kill (\d+)$", (group / "memory.oom_control").read_text(), re.MULTILINE)
+        group.rmdir()
+    output = (run.stdout + run.stderr).splitlines()
+    assert run.returncode != 0 and kills and int(kills.group(1)) >= 1, "\n".join(output)
+    failed = [line for line in output if line.startswith("FAILED")]
+    assert failed == [
+        "FAILED hog dataset=blobs (job 0): killed by the kernel for lack of memory (it had mem_mb=2000; the run's "
+        "memory cgroup allows 600 MB): it needs more memory than that: run it with more (a larger limit or machine; "
+        "on a cluster, --set-resources hog:mem_mb=4000)"
+    ], "\n".join(output)
+    assert not any("SIGKILL" in line or line.startswith("    |") for line in output), "\n".join(output)

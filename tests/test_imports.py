@@ -35,3 +35,11 @@ steps.fit(dataset="d", backend="faiss", base_backend="faiss", k=4, init_id=0,
           labels="{tmp_path}/l.npy", record="{tmp_path}/r.json")
 """
     assert imported_after(code) == {"faiss"}
+
+
+def test_the_terminal_view_imports_not_even_numpy():
+    """Snakemake loads the logger plugin in every command, a dry run included."""
+    probe = ("import sys, snakemake_logger_plugin_kmeans_study, snakemake_logger_plugin_kmeans_study.console\n"
+             f"print([m for m in {HEAVY + ['numpy', 'yaml']!r} if m in sys.modules])")
+    out = subprocess.run([sys.executable, "-c", probe], check=True, capture_output=True, text=True).stdout
+    assert out.strip() == "[]"

@@ -72,8 +72,10 @@ def test_the_slurm_profile_submits_fits_through_sbatch_retries_failures_and_matc
     output = run.stdout + run.stderr
     assert run.returncode != 0, "the broken dataset should have failed the run"
 
+    # The terminal shows the study's view; Snakemake's complete log keeps the executor's messages.
+    complete_log = "".join(path.read_text() for path in (cluster / ".snakemake" / "log").glob("*.snakemake.log"))
     submitted = dict(
-        re.findall(r"Job \S+ has been submitted with SLURM jobid (\d+) \(log: (\S+?)\)\.", output)
+        re.findall(r"Job \S+ has been submitted with SLURM jobid (\d+) \(log: (\S+?)\)\.", complete_log)
     )
     assert submitted, "no job went through sbatch:\n" + output[-4000:]
     # The broken dataset's preparation went to SLURM three times (retries: 2) and failed each time,
@@ -84,6 +86,15 @@ def test_the_slurm_profile_submits_fits_through_sbatch_retries_failures_and_matc
     assert len(failed) == 3, kinds
     assert {job_state(job_id) for job_id in failed} == {"FAILED"}
     assert "row 3, column 'b' has a missing value" in Path(submitted[failed[0]]).read_text()
+    # ... and the terminal said so at each attempt, with its SLURM job and state, in the study's view.
+    lines = output.splitlines()
+    attempts = [re.match(r"FAILED prepare_dataset dataset=broken \(job \d+, (?:attempt \d, )?SLURM job (\d+), state "
+                         r"FAILED\): .*row 3, column 'b' has a missing value", line) for line in lines]
+    assert sorted(m.group(1) for m in attempts if m) == sorted(failed), output
+    assert sum(line.startswith("retrying prepare_dataset dataset=broken") for line in lines) == 2
+    assert not any("has been submitted" in line or line.strip().startswith("rule ") for line in lines), output
+    jobs = int(re.search(r"^(\d+) jobs to run", output, re.MULTILINE).group(1))
+    assert len(lines) < jobs + 40, output
     # Everything else: the blobs preparation and blobs' grouped inits+fits (8 inits, each with its
     # 2 fits, and the gap statistic's reference data and fits, in one 20-component group: 1 SLURM
     # job) completed; the aggregates ran on this host.

@@ -91,11 +91,18 @@ def limit_threads(threads: int) -> Iterator[None]:
 PROGRESS_MARK = "progress: "
 
 
+# What the enclosing work is at, outermost first (``Progress.within``): a nested step's progress
+# lines start with it, so "iteration 31" says which reference dataset it belongs to.
+_WITHIN: list[str] = []
+
+
 class Progress:
     """Logs how far a long piece of work has got, at most every ``every_s`` seconds (the first call
     after ``every_s`` seconds, then again ``every_s`` later), to the logger ``kmeans_study.progress``.
 
-    ``progress("iteration %d, centre shift %.3g", i, shift)``; ``force=True`` logs now.
+    ``progress("iteration %d, centre shift %.3g", i, shift)``; ``force=True`` logs now. Inside
+    ``with progress.within("reference %d of %d", b, B):`` every progress line, of this object or
+    of the work it calls, starts with "reference 2 of 10: ".
     """
 
     def __init__(self, every_s: float = 10.0):
@@ -106,7 +113,18 @@ class Progress:
         now = time.monotonic()
         if force or now >= self.next_at:
             self.next_at = now + self.every_s
-            logging.getLogger("kmeans_study.progress").info(PROGRESS_MARK + message, *args)
+            text = "".join(where + ": " for where in _WITHIN) + (message % args if args else message)
+            logging.getLogger("kmeans_study.progress").info("%s", PROGRESS_MARK + text)
+
+    @contextmanager
+    def within(self, message: str, *args) -> Iterator[None]:
+        """Log ``message`` (when due) and start every progress line logged inside with it."""
+        self(message, *args)
+        _WITHIN.append(message % args if args else message)
+        try:
+            yield
+        finally:
+            _WITHIN.pop()
 
 
 def process_age_s() -> float | None:

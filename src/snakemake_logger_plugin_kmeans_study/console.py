@@ -1,19 +1,20 @@
 """What a run prints on the terminal: one line per finished job with the progress count and the
-time so far, what is still running, failed jobs with their one-line cause and log, and at the end
-where the results are.
+time so far, what is still running (with the progress its log reports), failed jobs with their
+one-line cause and log, and at the end where the results are.
 
 Snakemake hands its log records to this package's ``LogHandler`` (selected by ``logger:
-[kmeans-study]`` in workflow/profiles/default), which feeds them to a ``Console`` and writes the
-lines it returns; the logic lives here, apart from the handler, so that it can be tested on
-records alone. Snakemake's complete log (``.snakemake/log/``) is written as before.
+[kmeans-study]`` in the profiles of workflow/profiles/), which feeds them to a ``Console`` and
+writes the lines it returns; the logic lives here, apart from the handler, so that it can be
+tested on records alone. Snakemake's complete log (``.snakemake/log/``) is written as before.
 
 A record is a ``logging.LogRecord`` whose ``event`` attribute (a
 ``snakemake_interface_logger_plugins.common.LogEvent``, a string enum) says what happened, with
 the event's fields as further attributes (see ``snakemake/jobs.py`` and
 ``snakemake/scheduling/job_scheduler.py`` of Snakemake 9). The console hands each event to the
 piece it concerns: the plan (``plan``), the jobs and their progress (``jobs``, ``progress``),
-failures (``failures``), Snakemake's plain messages (``messages``), paths as the user sees them
-(``places``). Imports nothing heavy: the plugin is loaded by every ``snakemake`` command.
+failures (``failures``, ``memory``), the cluster jobs they went to (``cluster``), Snakemake's
+plain messages (``messages``), paths as the user sees them (``places``). Imports nothing heavy:
+the plugin is loaded by every ``snakemake`` command.
 """
 
 from __future__ import annotations
@@ -22,8 +23,10 @@ import logging
 import os
 from dataclasses import dataclass, field
 
+from snakemake_logger_plugin_kmeans_study.cluster import Cluster
 from snakemake_logger_plugin_kmeans_study.failures import Failures
 from snakemake_logger_plugin_kmeans_study.jobs import Jobs
+from snakemake_logger_plugin_kmeans_study.memory import Memory
 from snakemake_logger_plugin_kmeans_study.messages import LAST_LINE, Messages
 from snakemake_logger_plugin_kmeans_study.places import Places, results_pointer
 from snakemake_logger_plugin_kmeans_study.plan import Plan
@@ -39,7 +42,8 @@ class Console:
 
     start: when the run started (seconds since the epoch); rundir: the directory snakemake was
     started in (paths are shown relative to it); workdir: the one jobs run in (``--directory``),
-    where their log paths start.
+    where their log paths start; root: where the machine's /proc and /sys are read (a fake tree in
+    tests).
     """
 
     start: float
@@ -48,20 +52,23 @@ class Console:
     printshellcmds: bool = False
     rundir: str = field(default_factory=os.getcwd)
     workdir: str = field(default_factory=os.getcwd)
+    root: str = "/"
     closed: bool = False
 
     def __post_init__(self):
         self.places = Places(rundir=self.rundir, workdir=self.workdir)
         self.jobs = Jobs(dryrun=self.dryrun)
         self.plan = Plan(jobs=self.jobs)
-        self.progress = Progress(start=self.start, jobs=self.jobs)
-        self.failures = Failures(places=self.places, jobs=self.jobs, show_failed_logs=self.show_failed_logs)
-        self.messages = Messages(places=self.places)
+        self.cluster = Cluster()
+        self.progress = Progress(start=self.start, jobs=self.jobs, places=self.places, cluster=self.cluster)
+        self.failures = Failures(places=self.places, jobs=self.jobs, memory=Memory(root=self.root),
+                                 cluster=self.cluster, show_failed_logs=self.show_failed_logs)
+        self.messages = Messages(places=self.places, cluster=self.cluster)
 
     def lines(self, record: logging.LogRecord) -> list[str]:
         """What to print for one record (often nothing)."""
         event = getattr(record, "event", None)
-        handler = getattr(self, f"_on_{event}", None) if event is not None else None
+        handler = getattr(self, f"_on_{event}", None) if event is not None else self._on_message
         out = handler(record) if handler else self.messages.lines(record)
         if out:
             self.progress.last_output = record.created
@@ -82,6 +89,11 @@ class Console:
 
     # One handler per event: the piece of the view it concerns.
 
+    def _on_message(self, record) -> list[str]:
+        # A plain message: Snakemake's note that it retries a failed job concerns the failures.
+        restart = self.failures.restart(record.getMessage()) if record.msg is not None else None
+        return self.messages.lines(record) if restart is None else restart
+
     def _on_workflow_started(self, record) -> list[str]:
         # Where snakemake was started and where its jobs run (--directory).
         self.places.rundir = getattr(record, "rundir", None) or self.places.rundir
@@ -92,6 +104,8 @@ class Console:
     def _on_resources_info(self, record) -> list[str]:
         if getattr(record, "cores", None) is not None:
             self.plan.cores = record.cores
+        if getattr(record, "nodes", None) is not None:
+            self.plan.nodes = record.nodes
         return []
 
     def _on_run_info(self, record) -> list[str]:
@@ -129,6 +143,7 @@ class Console:
         return [record.getMessage()] if record.msg else []
 
     def _on_group_info(self, record) -> list[str]:
+        self.cluster.group_info(record)
         return []
 
     def _on_job_started(self, record) -> list[str]:

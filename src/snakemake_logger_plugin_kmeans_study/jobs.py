@@ -4,13 +4,19 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from snakemake_logger_plugin_kmeans_study.memory import mem_mb
+
 
 @dataclass
 class Job:
+    """rule, wildcards and logs as Snakemake announced them; started: when (seconds since the
+    epoch); mem_mb: the memory its resources ask for, where known."""
+
     rule: str
     wildcards: dict
     logs: list[str]
     started: float
+    mem_mb: int | None = None
 
     @property
     def label(self) -> str:
@@ -32,6 +38,7 @@ class Jobs:
             wildcards=dict(getattr(record, "wildcards", None) or {}),
             logs=list(getattr(record, "log", None) or []),
             started=record.created,
+            mem_mb=mem_mb(getattr(record, "resources", None) or {}),
         )
         self.known[record.jobid] = job
         if not self.dryrun:

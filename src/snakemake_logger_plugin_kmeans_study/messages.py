@@ -7,6 +7,7 @@ import logging
 import textwrap
 from dataclasses import dataclass, field
 
+from snakemake_logger_plugin_kmeans_study.cluster import Cluster
 from snakemake_logger_plugin_kmeans_study.places import Places
 from snakemake_logger_plugin_kmeans_study.text import WIDTH
 
@@ -29,9 +30,11 @@ ELAPSED = "Elapsed time: "
 
 @dataclass
 class Messages:
-    """complete_log: where Snakemake said its complete log is; last_lines: the held last lines."""
+    """complete_log: where Snakemake said its complete log is; last_lines: the held last lines;
+    cluster: what notes the cluster executors' messages."""
 
     places: Places
+    cluster: Cluster = field(default_factory=Cluster)
     complete_log: str | None = None
     last_lines: list[str] = field(default_factory=list)
 
@@ -40,7 +43,7 @@ class Messages:
         if getattr(record, LAST_LINE, False):
             self.last_lines.append(message)
             return []
-        if not message or message.startswith(QUIET_MESSAGES):
+        if not message or message.startswith(QUIET_MESSAGES) or self.cluster.message(message):
             return []
         if message.startswith(COMPLETE_LOG):
             self.complete_log = message[len(COMPLETE_LOG) :]

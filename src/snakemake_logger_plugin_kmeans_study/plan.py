@@ -11,11 +11,12 @@ from snakemake_logger_plugin_kmeans_study.text import packed, value_range
 
 @dataclass
 class Plan:
-    """cores and configfiles: as Snakemake reported them before the plan; planned: a dry run's
-    jobs per rule once known, until printed."""
+    """cores, nodes (cluster jobs at once) and configfiles: as Snakemake reported them before the
+    plan; planned: a dry run's jobs per rule once known, until printed."""
 
     jobs: Jobs
     cores: int | None = None
+    nodes: int | None = None
     configfiles: list[str] = field(default_factory=list)
     planned: dict[str, int] | None = None
 
@@ -23,6 +24,7 @@ class Plan:
         """A run's plan: the job count, then the jobs per rule."""
         config = f", config {', '.join(self.configfiles)}" if self.configfiles else ""
         cores = f" on {self.cores} cores" if self.cores else ""
+        cores += f", up to {self.nodes} cluster jobs at once" if self.nodes else ""
         return [f"{total} jobs to run{cores}{config}"] + packed(
             [f"{rule} {n}" for rule, n in stats.items()], first="  per rule: ", rest="    "
         )

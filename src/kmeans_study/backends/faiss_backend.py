@@ -12,7 +12,8 @@ import os
 import numpy as np
 
 from kmeans_study.backends.base import Backend, BackendResult, BackendUnavailable
-from kmeans_study.lloyd.core import MAX_ITER, absolute_tol, centre_shift, stop_reason
+from kmeans_study.lloyd.core import MAX_ITER, absolute_tol, centre_shift, iteration_progress, stop_reason
+from kmeans_study.runtime import Progress
 
 
 def visible_gpus() -> int:
@@ -75,6 +76,7 @@ class FaissExact(Backend):
             return BackendResult(centroids, max_iter, None, obj, details)
         tol = absolute_tol(X, self.params["tol"])
         centroids, stop, n_iter, obj = start, None, 0, None
+        progress = Progress()
         for n_iter in range(1, max_iter + 1):
             updated, obj = _train(X, k, niter=1, max_points_per_centroid=n, seed=(seed + n_iter) % 2**31,
                                       start=centroids, gpu=self.gpu)
@@ -86,6 +88,7 @@ class FaissExact(Backend):
             stop = stop_reason(labels_changed, shift, tol, n_iter, max_iter)
             if stop:
                 break
+            progress(iteration_progress(n_iter, shift, tol, max_iter))
         details["stopping"] = (
             "scikit-learn's rule, run here one faiss iteration at a time: labels unchanged (seen as the same "
             "centroids twice in a row), else centre shift <= tol, else max_iter"

@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 
 from kmeans_study.io import chunks
+from kmeans_study.runtime import Progress
 
 # The box's mean and scatter matrix are float64 sums of per-block sums over blocks of this many
 # rows: part of the reference data's definition, not a reading size. Another block changes the
@@ -109,17 +110,19 @@ def fit_references(references: dict[int, np.ndarray], *, k: int, seeds: dict[int
     from kmeans_study.lloyd.starts import kmeans_plusplus_many
 
     records = {}
-    for ref, X in references.items():
+    progress = Progress()
+    for b, (ref, X) in enumerate(references.items(), start=1):
         ids = sorted(seeds[ref])
-        starts = kmeans_plusplus_many(X, k, [seeds[ref][i] for i in ids])
-        fits = []
-        for init_id, start in zip(ids, starts):
-            _, _, record = run_fit(
-                X, start, backend=backend, params=params, k=k, seed=seeds[ref][init_id], threads=threads,
-                dataset=f"{dataset}/gap{ref}", init_id=init_id, base_backend=base_backend,
-            )
-            fits.append({key: record[key] for key in ("init_id", "seed", "inertia", "n_iter", "converged",
-                                                      "fit_wall_s", "fit_cpu_s")})
+        with progress.within("reference %d of %d", b, len(references)):
+            starts = kmeans_plusplus_many(X, k, [seeds[ref][i] for i in ids])
+            fits = []
+            for init_id, start in zip(ids, starts):
+                _, _, record = run_fit(
+                    X, start, backend=backend, params=params, k=k, seed=seeds[ref][init_id], threads=threads,
+                    dataset=f"{dataset}/gap{ref}", init_id=init_id, base_backend=base_backend,
+                )
+                fits.append({key: record[key] for key in ("init_id", "seed", "inertia", "n_iter", "converged",
+                                                          "fit_wall_s", "fit_cpu_s")})
         records[ref] = {
             "dataset": dataset, "ref": ref, "k": k, "backend": backend, "n_points": int(X.shape[0]),
             "inertia": min(f["inertia"] for f in fits), "inits": fits,

@@ -69,6 +69,14 @@ def _mean_feature_variance(X: np.ndarray) -> float:
     return total / (n * d)
 
 
+
+def iteration_progress(iteration: int, shift: float, tol_abs: float, max_iter: int) -> str:
+    """How far a Lloyd loop has got, as its progress line says it (``runtime.Progress``): the
+    iteration of at most ``max_iter`` and the centre shift beside the tolerance it stops at (at
+    tolerance 0 only unchanged labels stop it)."""
+    stops = f" (stops at {tol_abs:.3g})" if tol_abs > 0 else ""
+    return f"iteration {iteration} (at most {max_iter}), centre shift {shift:.3g}{stops}"
+
 def centre_shift(new: np.ndarray, old: np.ndarray) -> float:
     """Total squared distance (float64) between two sets of centres (k, d)."""
     diff = np.asarray(new, dtype=np.float64) - old

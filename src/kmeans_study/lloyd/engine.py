@@ -22,7 +22,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from kmeans_study.lloyd.common import as_float32, move_rows
-from kmeans_study.lloyd.core import MAX_ITER, LloydFit, centre_shift, new_centres, stop_reason
+from kmeans_study.lloyd.core import MAX_ITER, LloydFit, centre_shift, iteration_progress, new_centres, stop_reason
+from kmeans_study.runtime import Progress
 
 
 @dataclass
@@ -104,16 +105,18 @@ def lloyd(X: np.ndarray, starts: list[np.ndarray], strategy: Strategy, max_iter:
     force_full = False
     full_passes = 0
     assign_s = update_s = 0.0
+    progress = Progress()
     for iteration in range(1, max_iter + 1):
         start = time.perf_counter()
         changed, exact = strategy.assign(state, act, iteration, force_full)
         middle = time.perf_counter()
         full_passes += exact
-        still, force_full = [], False
+        still, force_full, largest_shift = [], False, 0.0
         for jj, j in enumerate(act):
             centres, n_empty = new_centres(X, state.labels[j], state.centres[j], state.sums[j], state.counts[j])
             relocated[j] += n_empty
             shift = centre_shift(centres, state.centres[j])
+            largest_shift = max(largest_shift, shift)
             state.previous[j], state.centres[j] = state.centres[j], centres
             stop = stop_reason(bool(changed[jj]), shift, tol_abs, iteration, max_iter)
             if stop == MAX_ITER or (stop and (exact or not strategy.verify_before_stop)):
@@ -131,6 +134,8 @@ def lloyd(X: np.ndarray, starts: list[np.ndarray], strategy: Strategy, max_iter:
         act = np.asarray(still, dtype=np.int64)
         if act.size == 0:
             break
+        inits = f", {act.size} of {m} inits running" if m > 1 else ""
+        progress(iteration_progress(iteration, largest_shift, tol_abs, max_iter) + inits)
     return fits  # type: ignore[return-value]
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import numpy as np
 
 from kmeans_study.io import chunks as row_chunks
+from kmeans_study.runtime import Progress
 
 # Bumped when the seeding changes what it picks for a seed: a parameter of the init jobs and of
 # every fit (which read the init files as ancient), so a change reruns both.
@@ -59,7 +60,9 @@ def kmeans_plusplus_many(
     chosen = [[int(rng.choice(n, p=weight / weight.sum()))] for rng in rngs]
     closest = _distances_to_rows(X, x_sq, chunks, [c[0] for c in chosen]).T  # (m, n) float32
     potential = closest @ weight
-    for _ in range(1, k):
+    progress = Progress()
+    for step in range(1, k):
+        progress("k-means++ starts: %d of %d centres chosen", step, k)
         candidates = np.empty((m, trials), dtype=np.int64)
         for j, rng in enumerate(rngs):
             draws = rng.uniform(size=trials) * potential[j]

@@ -9,8 +9,12 @@ import re
 from kmeans_study.runtime import PROGRESS_MARK
 
 LOG_FORMAT = "%(asctime)s %(levelname)s %(message)s"
+# What runner.run logs as a step starts and as it ends well.
+START, DONE = "start %s", "done %s in %.2f s (cpu %.2f s)"
 # A line written by logging.error() under LOG_FORMAT (asctime's default format).
 _ERROR_LINE = re.compile(r"^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d,\d{3} ERROR (.+)$", re.MULTILINE)
+# The runner's start and done lines (the group 1 says which).
+_START_OR_DONE = re.compile(r"^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d,\d{3} INFO (start|done) \S+", re.MULTILINE)
 # A line written by runtime.Progress.
 _PROGRESS_LINE = re.compile(r"^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d,\d{3} INFO " + re.escape(PROGRESS_MARK) + r"(.+)$",
                             re.MULTILINE)
@@ -26,3 +30,9 @@ def last_progress(log_text: str) -> str | None:
     """The last progress a running job logged (``runtime.Progress``), or None."""
     found = _PROGRESS_LINE.findall(log_text)
     return found[-1].strip() if found else None
+
+
+def finished(log_text: str) -> bool:
+    """Whether the step a log was last started for ended well (a log gathers the runs of its job)."""
+    found = _START_OR_DONE.findall(log_text)
+    return bool(found) and found[-1] == "done"

@@ -13,7 +13,7 @@ from kmeans_study.config.errors import ConfigError
 from kmeans_study.data.sources import DataError
 from kmeans_study.io import CorruptFile
 from kmeans_study.runtime import process_age_s
-from kmeans_study.steps.joblog import LOG_FORMAT
+from kmeans_study.steps.joblog import DONE, LOG_FORMAT, START
 
 # MemoryError: numpy says what it could not allocate ("Unable to allocate 512. GiB for an array with
 # shape (2147483647, 32)"), which is the one line a user needs for data too large for the machine.
@@ -32,7 +32,7 @@ def run(log_path: str, step: Callable, *args, **kwargs):
     logging.basicConfig(filename=log_path, level=logging.INFO, format=LOG_FORMAT, force=True)
     logging.captureWarnings(True)
     age = process_age_s()
-    log.info("start %s%s", step.__name__, "" if age is None else f" ({age:.2f} s after the process started)")
+    log.info(START + "%s", step.__name__, "" if age is None else f" ({age:.2f} s after the process started)")
     started, started_cpu = time.perf_counter(), time.process_time()
     try:
         result = step(*args, **kwargs)
@@ -45,7 +45,7 @@ def run(log_path: str, step: Callable, *args, **kwargs):
         log.exception("%s: %s", type(exc).__name__, exc)  # noqa: TRY401
         raise
     log.info(
-        "done %s in %.2f s (cpu %.2f s)",
+        DONE,
         step.__name__,
         time.perf_counter() - started,
         time.process_time() - started_cpu,
