@@ -140,42 +140,53 @@ def process_age_s() -> float | None:
         return None
 
 
-def memory_limit_mb() -> tuple[int, str]:
-    """The memory this process may use, in MB, and what sets it: the tightest memory cgroup limit
-    above it (v1 memory.limit_in_bytes, v2 memory.max; a SLURM job's or a container's), else the
-    machine's memory (MemTotal)."""
-    import os
+# A cgroup limit at or above this is no limit (v1 writes "unlimited" as about 2**63).
+_UNLIMITED = 2**60
+# What sets a memory limit, in words.
+LIMIT_WORDS = {"cgroup": "the memory cgroup's limit", "machine": "this machine's memory"}
 
-    limits = []
-    try:
-        with open("/proc/self/cgroup") as groups:
-            entries = [line.rstrip("\n").split(":", 2) for line in groups]
-    except OSError:
-        entries = []
-    for _, controllers, path in entries:
+
+def memory_cgroup(root: str = "/") -> tuple[int, str] | None:
+    """This process's memory cgroup: its version (1 or 2) and its directory (under ``root``'s
+    /sys/fs/cgroup); None where it has none."""
+    text = _read(root, "/proc/self/cgroup") or ""
+    for line in text.splitlines():
+        _, controllers, path = (line.split(":", 2) + ["", ""])[:3]
         if "memory" in controllers.split(","):
-            root, name = "/sys/fs/cgroup/memory", "memory.limit_in_bytes"
-        elif controllers == "":
-            root, name = "/sys/fs/cgroup", "memory.max"
-        else:
-            continue
-        parts = [part for part in path.split("/") if part]
-        for depth in range(len(parts), -1, -1):
-            try:
-                with open(os.path.join(root, *parts[:depth], name)) as limit:
-                    text = limit.read().strip()
-            except OSError:
-                continue
-            if text.isdigit() and int(text) < 2**60:
-                limits.append(int(text))
-    total = None
-    try:
-        with open("/proc/meminfo") as meminfo:
-            total = next(int(line.split()[1]) * 1024 for line in meminfo if line.startswith("MemTotal:"))
-    except (OSError, StopIteration, ValueError):
-        pass
+            return 1, "/sys/fs/cgroup/memory" + path.rstrip("/")
+    unified = _read(root, "/sys/fs/cgroup/cgroup.controllers") or ""
+    for line in text.splitlines():
+        if line.startswith("0::") and "memory" in unified.split():
+            return 2, "/sys/fs/cgroup" + line[3:].rstrip("/")
+    return None
+
+
+def memory_limit_mb(root: str = "/") -> tuple[int, str] | None:
+    """The memory this process may use, in MB, and what sets it ("cgroup": the lowest limit of its
+    memory cgroup and the cgroups above it, a SLURM job's or a container's; "machine": MemTotal);
+    None where neither can be read. ``root``: where /proc and /sys are read (a fake tree in tests)."""
+    limits = []
+    found = memory_cgroup(root)
+    if found:
+        version, directory = found
+        name = "memory.limit_in_bytes" if version == 1 else "memory.max"
+        top = "/sys/fs/cgroup/memory" if version == 1 else "/sys/fs/cgroup"
+        while directory.startswith(top):
+            value = (_read(root, f"{directory}/{name}") or "").strip()
+            if value.isdigit() and int(value) < _UNLIMITED:
+                limits.append(int(value) // 2**20)
+            directory = directory.rsplit("/", 1)[0]
+    total = next((int(line.split()[1]) // 1024 for line in (_read(root, "/proc/meminfo") or "").splitlines()
+                  if line.startswith("MemTotal:")), None)
     if limits and (total is None or min(limits) < total):
-        return min(limits) // 2**20, "the memory cgroup's limit"
-    if total is None:
-        return 2**31, "unknown (no /proc/meminfo)"
-    return total // 2**20, "this machine's memory"
+        return min(limits), "cgroup"
+    return (total, "machine") if total else None
+
+
+def _read(root: str, path: str) -> str | None:
+    from pathlib import Path
+
+    try:
+        return Path(root, path.lstrip("/")).read_text()
+    except OSError:
+        return None

@@ -17,14 +17,14 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from kmeans_study.runtime import memory_cgroup, memory_limit_mb
+
 # Snakemake's report of a job process killed by SIGKILL (local executor).
 KILLED = re.compile(r"died with <Signals\.SIGKILL: 9>|returned non-zero exit status (?:137|-9)\b")
 # SLURM's account of a job it killed for exceeding its memory: the job's state (in the SLURM
 # executor's message, which a group job's failure loses) and slurmstepd's line in the job's log
 # ("Detected 1 oom_kill event in StepId=41.batch", older: "oom-kill event(s)").
 SLURM_OUT_OF_MEMORY = re.compile(r"\bOUT_OF_MEMORY\b|oom[-_]kill event|Exceeded job memory limit")
-# A cgroup limit at or above this is no limit (v1 writes "unlimited" as about 2**63).
-_UNLIMITED = 2**60
 
 
 def mem_mb(resources) -> int | None:
@@ -56,16 +56,7 @@ class Memory:
 
     def cgroup(self) -> tuple[int, str] | None:
         """This process's memory cgroup: its version (1 or 2) and its directory under /sys/fs/cgroup."""
-        text = self._read("/proc/self/cgroup") or ""
-        for line in text.splitlines():
-            _, controllers, path = (line.split(":", 2) + ["", ""])[:3]
-            if "memory" in controllers.split(","):
-                return 1, "/sys/fs/cgroup/memory" + path.rstrip("/")
-        unified = self._read("/sys/fs/cgroup/cgroup.controllers") or ""
-        for line in text.splitlines():
-            if line.startswith("0::") and "memory" in unified.split():
-                return 2, "/sys/fs/cgroup" + line[3:].rstrip("/")
-        return None
+        return memory_cgroup(self.root)
 
     def kill_count(self) -> int | None:
         """Out-of-memory kills in this process's memory cgroup (the machine's where that cannot be
@@ -88,24 +79,11 @@ class Memory:
 
     def limit(self) -> tuple[int, str] | None:
         """The memory this run may use, in MB, and what sets it, as words that go before the
-        number: the lowest limit of its memory cgroup and the cgroups above it, or the machine's
-        total memory."""
-        limits = []
-        found = self.cgroup()
-        if found:
-            version, directory = found
-            name = "memory.limit_in_bytes" if version == 1 else "memory.max"
-            top = "/sys/fs/cgroup/memory" if version == 1 else "/sys/fs/cgroup"
-            while directory.startswith(top):
-                value = (self._read(f"{directory}/{name}") or "").strip()
-                if value.isdigit() and int(value) < _UNLIMITED:
-                    limits.append(int(value) // 2**20)
-                directory = directory.rsplit("/", 1)[0]
-        total = re.search(r"^MemTotal:\s+(\d+) kB", self._read("/proc/meminfo") or "", re.MULTILINE)
-        machine = int(total.group(1)) // 1024 if total else None
-        if limits and (machine is None or min(limits) < machine):
-            return min(limits), "the run's memory cgroup allows"
-        return (machine, "this machine has") if machine else None
+        number (kmeans_study.runtime.memory_limit_mb)."""
+        found = memory_limit_mb(self.root)
+        if found is None:
+            return None
+        return found[0], {"cgroup": "the run's memory cgroup allows", "machine": "this machine has"}[found[1]]
 
 
 def memory_cause(memory: Memory, *, rule: str | None, mem: int | None, reports: list[str], others: int,

@@ -37,7 +37,7 @@ from kmeans_study.config.study import (
 from kmeans_study.config.validate import validate_config
 from kmeans_study.config.memory import memory_problems
 from kmeans_study.backends.memory import need_mb
-from kmeans_study.runtime import memory_limit_mb
+from kmeans_study.runtime import LIMIT_WORDS, memory_limit_mb
 
 try:
     _validated = validate_config(config)
@@ -86,8 +86,9 @@ def fit_memory() -> tuple[int, str]:
         value = getattr(resources.get("mem_mb"), "value", resources.get("mem_mb"))
         if isinstance(value, int):
             given.append((value, where))
-    if workflow.local_exec:
-        given.append(memory_limit_mb())
+    limit = memory_limit_mb() if workflow.local_exec else None
+    if limit:
+        given.append((limit[0], LIMIT_WORDS[limit[1]]))
     return min(given) if given else (2**31, "no limit known")
 
 

@@ -23,9 +23,12 @@ def check_memory(backend: str, base_backend: str, params: dict, *, dataset: str,
     limit or the machine's), else DataError before it starts (rather than the kernel killing it)."""
     from kmeans_study.backends import REGISTRY
     from kmeans_study.backends.memory import refusal
-    from kmeans_study.runtime import memory_limit_mb
+    from kmeans_study.runtime import LIMIT_WORDS, memory_limit_mb
 
-    given, given_by = memory_limit_mb()
+    limit = memory_limit_mb()
+    if limit is None:
+        return
+    given, given_by = limit[0], LIMIT_WORDS[limit[1]]
     problem = refusal(backend, REGISTRY[base_backend], params, dataset=dataset, n=shape[0], d=shape[1],
                       given_mb=given, given_by=given_by, config_key=base_backend)
     if problem:
