@@ -239,6 +239,21 @@ def test_resampling_is_reproducible_with_its_seed():
     assert resampled_picks(records, 300, 0.5, 11) == resampled_picks(records, 300, 0.5, 11)
 
 
+def test_the_resampled_elbows_follow_the_rule_of_elbow_json_on_a_geometric_range():
+    """Every init alike: every resample is the curve itself, and picks what elbow.json picks
+    (kneedle on log k: 64 here, where on k it would pick 128)."""
+    from kneed import KneeLocator
+
+    ks = [16, 32, 64, 128, 256, 512, 1024]
+    inertia = [1000.0, 600.0, 380.0, 300.0, 270.0, 255.0, 245.0]
+    records = pd.DataFrame([{"k": k, "init_id": i, "inertia": v} for k, v in zip(ks, inertia) for i in range(4)])
+    picks = resampled_picks(records, 50, 0.5, 0)
+    summary = elbow_summary(ks, inertia)
+    assert picks["kneedle"] == {str(summary["kneedle"]["k"]): 1.0} and summary["kneedle"]["k"] == 64
+    assert picks["two_line"] == {str(summary["two_line"]["k"]): 1.0}
+    assert KneeLocator(ks, inertia, S=1.0, curve="convex", direction="decreasing").knee == 128
+
+
 def test_many_curve_elbows_equal_one_curve_at_a_time():
     """The resamples' picks use the same functions as elbow.json: every curve's pick is the
     one-curve pick, and kneedle equals kneed's KneeLocator (convex, decreasing, S = 1)."""
