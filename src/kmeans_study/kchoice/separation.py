@@ -6,9 +6,9 @@ The values are scikit-learn's ``calinski_harabasz_score`` and ``davies_bouldin_s
 float32 X (tested):
 
 - Calinski-Harabasz: scikit-learn converts X to float64. The overall and cluster means here are
-  its float64 sums, row after row (``np.add.at`` adds in row order, as numpy's axis-0 sum of a
-  C-contiguous array does), divided as it divides; the within-cluster sum of squares is added up
-  in another order, so the score is equal to float rounding.
+  its float64 sums, row after row (numpy's axis-0 sum of a C-contiguous array adds the rows in
+  order, so a running sum carried from chunk to chunk is the same), divided as it divides; the
+  within-cluster sum of squares is added up in another order: equal to float rounding.
 - Davies-Bouldin: scikit-learn keeps float32 X. Each cluster's mean is a float32 sum row after
   row (bit for bit here); each point's distance to it is computed in float64 from the float32
   values, as ``x.x - 2 x.c + c.c``, and rounded to float32; the cluster's spread is numpy's
@@ -29,23 +29,6 @@ import numpy as np
 from kmeans_study import io
 
 
-def _cluster_sums(X, labels, k: int) -> dict[str, np.ndarray]:
-    """One pass: per cluster the float32 and float64 sums of its rows (k, d), in row order, its
-    size (k,) int64, and the float64 sum of all rows (d,), in row order."""
-    d = X.shape[1]
-    sums = {"float32": np.zeros((k, d), np.float32), "float64": np.zeros((k, d))}
-    counts, total = np.zeros(k, dtype=np.int64), np.zeros(d)
-    for rows in io.chunks(len(labels)):
-        cluster = np.asarray(labels[rows], dtype=np.intp)
-        block = np.asarray(X[rows], dtype=np.float32)
-        np.add.at(sums["float32"], cluster, block)
-        np.add.at(sums["float64"], cluster, block.astype(np.float64))
-        # the running total as the first row: numpy's axis-0 sum adds the rows in order
-        total = np.concatenate((total[None], block)).sum(axis=0)
-        counts += np.bincount(cluster, minlength=k)
-    return {**sums, "counts": counts, "total": total}
-
-
 def _by_cluster(labels, k: int):
     """Each chunk's rows grouped by cluster: yields (rows, order, cluster, edges) with ``order``
     the chunk's positions sorted by cluster (stable: row order within a cluster), ``cluster`` the
@@ -54,6 +37,25 @@ def _by_cluster(labels, k: int):
         cluster = np.asarray(labels[rows], dtype=np.intp)
         order = np.argsort(cluster, kind="stable")
         yield rows, order, cluster[order], np.searchsorted(cluster[order], np.arange(k + 1))
+
+
+def _cluster_sums(X, labels, k: int) -> dict[str, np.ndarray]:
+    """One pass: per cluster the float32 and float64 sums of its rows (k, d), in row order, its
+    size (k,) int64, and the float64 sum of all rows (d,), in row order."""
+    d = X.shape[1]
+    sums = {"float32": np.zeros((k, d), np.float32), "float64": np.zeros((k, d))}
+    counts, total = np.zeros(k, dtype=np.int64), np.zeros(d)
+    for rows, order, _, edges in _by_cluster(labels, k):
+        block = np.asarray(X[rows], dtype=np.float32)
+        # each running sum as the first row: numpy's axis-0 sum of a C-contiguous array adds the
+        # rows one after another, so chunk by chunk gives the whole array's sum bit for bit
+        total = np.concatenate((total[None], block)).sum(axis=0)
+        grouped = {"float32": block[order], "float64": block[order].astype(np.float64)}
+        for j in np.flatnonzero(edges[1:] > edges[:-1]):
+            for kind, target in sums.items():
+                target[j] = np.concatenate((target[j][None], grouped[kind][edges[j]:edges[j + 1]])).sum(axis=0)
+        counts += np.diff(edges)
+    return {**sums, "counts": counts, "total": total}
 
 
 def _place(target: np.ndarray, filled: np.ndarray, cluster: np.ndarray, edges: np.ndarray, values) -> None:
