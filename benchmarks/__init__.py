@@ -16,6 +16,7 @@
 
 ``common`` holds what the parts share (the study they measure, its data and shared starts, a
 clock). ``large_k`` is the large-k benchmark (exact faiss against the fastest settings of a
-completed large-k study). Everything is written under results/benchmark/ (the working
-directories and benchmark.json).
+completed large-k study); ``elbow_axis`` measures on which x the elbow methods find a known
+number of clusters over geometric k ranges (docs/choosing_k.md). Everything is written under
+results/benchmark/ (the working directories and benchmark.json).
 """

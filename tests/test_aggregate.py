@@ -1,9 +1,20 @@
+import warnings
+
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from kmeans_study.aggregate.best_init import best_init_table
-from kmeans_study.aggregate.elbow import elbow_summary, kneedle_elbow, line_r2, two_line_elbow, two_line_scores
+from kmeans_study.aggregate.elbow import (
+    elbow_summary,
+    kneedle_elbow,
+    line_r2,
+    log_k,
+    two_line_elbow,
+    two_line_scores,
+)
 
 
 def reference_two_line_elbow(ks, inertias):
@@ -65,6 +76,67 @@ def test_kneedle_on_a_curve_with_a_clear_knee():
     assert kneedle_elbow(ks, inertia) == 3
     summary = elbow_summary(ks, inertia)
     assert summary["kneedle"]["k"] == 3 and summary["two_line"]["k"] == two_line_elbow(ks, inertia)
+
+
+@given(start=st.integers(1, 500), factor=st.integers(2, 5), step=st.integers(1, 500), count=st.integers(3, 12),
+       order=st.randoms())
+def test_a_geometric_k_range_is_one_evenly_spaced_in_log_k_and_an_arithmetic_one_is_not(
+        start, factor, step, count, order):
+    geometric = [start * factor**i for i in range(count)]
+    arithmetic = [start + step * i for i in range(count)]
+    order.shuffle(geometric)
+    assert log_k(geometric) and not log_k(arithmetic)
+    assert not log_k(geometric[:2]) and not log_k([start, start])
+
+
+def test_kneedle_takes_log_k_on_a_geometric_range_and_the_two_line_elbow_k():
+    """Against their reference implementations: kneed's KneeLocator on log k, the notebook's
+    regressions on k; elbow.json says which."""
+    from kneed import KneeLocator
+
+    rng = np.random.default_rng(3)
+    ks = np.array([16, 32, 64, 128, 256, 512, 1024])
+    for _ in range(40):
+        inertia = 1e6 / ks ** rng.uniform(0.05, 1.5) + rng.normal(0, 2e3, ks.size)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            knee = KneeLocator(np.log(ks), inertia, S=1.0, curve="convex", direction="decreasing").knee
+        assert kneedle_elbow(ks, inertia) == (None if knee is None else int(ks[np.isclose(np.log(ks), knee)][0]))
+        assert two_line_elbow(ks, inertia) == reference_two_line_elbow(ks, inertia)
+    summary = elbow_summary(ks, inertia)
+    assert "on log k" in summary["kneedle"]["method"] and "log k" not in summary["two_line"]["method"]
+    assert "log k" not in elbow_summary(np.arange(5, 16), 1e3 / np.arange(5, 16))["kneedle"]["method"]
+
+
+def clustered_on_the_sphere(K: int, seed: int) -> np.ndarray:
+    """2000 unit vectors in 32 dimensions around K random directions, clusters of unequal sizes
+    and spreads: embedding-like data whose number of clusters is known."""
+    rng = np.random.default_rng(seed)
+    sizes = rng.multinomial(2000, rng.dirichlet(np.full(K, 2.0)))
+    centres = rng.normal(size=(K, 32))
+    centres /= np.linalg.norm(centres, axis=1, keepdims=True)
+    X = np.concatenate([c + s * rng.normal(size=(m, 32)) for c, s, m in
+                        zip(centres, rng.uniform(0.06, 0.18, K), sizes)])
+    return np.ascontiguousarray(X / np.linalg.norm(X, axis=1, keepdims=True), dtype=np.float32)
+
+
+@pytest.mark.parametrize("K, seed", [(8, 0), (8, 3), (16, 1), (16, 2)])
+def test_kneedle_finds_the_clusters_of_embedding_like_data_on_a_geometric_range(K, seed):
+    """The k-means inertia curve (exact engine, best of 2 k-means++ starts) of data with K
+    clusters, at k = 2, 4, .., 128: kneedle on log k picks K (docs/choosing_k.md measures it on
+    48 such studies)."""
+    from kmeans_study.backends.run import run_fused
+    from kmeans_study.lloyd.starts import kmeans_plusplus_many
+
+    X = clustered_on_the_sphere(K, seed)
+    ks = [2, 4, 8, 16, 32, 64, 128]
+    inertia = []
+    for k in ks:
+        seeds = [10 * k, 10 * k + 1]
+        fits = run_fused(X, kmeans_plusplus_many(X, k, seeds), backend="fused", k=k, seeds=seeds, threads=1,
+                         params={"max_iter": 300, "tol": 1e-4, "init": "shared"}, dataset="t", init_ids=[0, 1])
+        inertia.append(min(record["inertia"] for _, _, record in fits))
+    assert kneedle_elbow(ks, inertia) == K
 
 
 def records(rows):

@@ -1,9 +1,14 @@
 """How many clusters: the criteria, the gap statistic, the resampled elbow and the verdict rule,
 on data whose answer is known, without Snakemake (tests/test_reruns.py has the workflow's caching)."""
 
+import itertools
+
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from hypothesis.extra import numpy as hnp
 
 from kmeans_study.aggregate.elbow import elbow_summary, kneedle_picks, two_line_elbow, two_line_picks, two_line_scores
 from kmeans_study.backends.run import run_fit, run_fused
@@ -87,6 +92,77 @@ def test_uniform_data_gives_no_confident_k():
     assert report["sentence"].startswith("t: no clear k in 2..10: ")
 
 
+@st.composite
+def labelled_data(draw):
+    """float32 X (n, d) with repeated rows and far-apart values, labels in [0, k) that may leave
+    clusters empty, and a chunk size from one row to more than n."""
+    n, d, k = draw(st.integers(3, 120)), draw(st.integers(1, 6)), draw(st.integers(2, 9))
+    values = st.floats(-1e3, 1e3, width=32, allow_subnormal=False)
+    X = draw(hnp.arrays(np.float32, (n, d), elements=values | st.sampled_from([0.0, 1.5])))
+    labels = draw(hnp.arrays(np.int32, n, elements=st.integers(0, k - 1)))
+    return X, labels, k, draw(st.integers(1, n + 3))
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(case=labelled_data())
+def test_chunked_calinski_harabasz_and_davies_bouldin_equal_scikit_learns(case, tmp_path, monkeypatch):
+    """Davies-Bouldin bit for bit, Calinski-Harabasz to float rounding (its within-cluster sum is
+    added in another order), from memory maps read in chunks of any size; NaN where scikit-learn
+    refuses the number of clusters."""
+    from sklearn import metrics
+
+    from kmeans_study import io
+    from kmeans_study.kchoice.separation import calinski_harabasz_davies_bouldin
+
+    X, labels, k, rows = case
+    np.save(tmp_path / "X.npy", X)
+    np.save(tmp_path / "labels.npy", labels)
+    monkeypatch.setattr(io, "CHUNK_ROWS", rows)
+    calinski, davies = calinski_harabasz_davies_bouldin(
+        io.load_npy(tmp_path / "X.npy", mmap=True), io.load_npy(tmp_path / "labels.npy", mmap=True), k
+    )
+    if not 2 <= np.unique(labels).size < len(labels):
+        assert np.isnan(calinski) and np.isnan(davies)
+        return
+    assert davies == metrics.davies_bouldin_score(X, labels)
+    assert calinski == pytest.approx(metrics.calinski_harabasz_score(X, labels), rel=1e-9)
+
+
+def test_criteria_from_memory_maps_in_chunks_equal_scikit_learns_in_memory(tmp_path, monkeypatch):
+    """criteria.csv's numbers as the job computes them (X and every fit's labels memory-mapped,
+    read 7 rows at a time) against scikit-learn's functions on the arrays in memory."""
+    from sklearn import metrics
+
+    from kmeans_study import io
+    from kmeans_study.kchoice.stability import top_inits
+
+    rng = np.random.default_rng(5)
+    X = (rng.normal(size=(400, 6)) + rng.integers(0, 4, 400)[:, None] * 3).astype(np.float32)
+    np.save(tmp_path / "X.npy", X)
+    records, labels = [], {}
+    for k in (2, 3, 4, 6):
+        for init in range(4):
+            labels[(k, init)] = rng.integers(0, k, 400).astype(np.int32)
+            np.save(tmp_path / f"{k}_{init}.npy", labels[(k, init)])
+            records.append({"k": k, "init_id": init, "inertia": float(rng.random())})
+    records = pd.DataFrame(records)
+    mapped = {key: io.load_npy(tmp_path / f"{key[0]}_{key[1]}.npy", mmap=True) for key in labels}
+    sample = silhouette_sample(len(X), 150, 1)
+    monkeypatch.setattr(io, "CHUNK_ROWS", 7)
+    table = criteria_table(io.load_npy(tmp_path / "X.npy", mmap=True), records, mapped, sample, 0.75).set_index("k")
+    distances = metrics.pairwise_distances(X[sample].astype(np.float64))
+    for k, group in records.groupby("k"):
+        top = top_inits(dict(zip(group["init_id"], group["inertia"])), 0.75)
+        best = labels[(k, top[0])]
+        row = table.loc[k]
+        assert row["best_init_id"] == top[0]
+        assert row["davies_bouldin"] == metrics.davies_bouldin_score(X, best)
+        assert row["calinski_harabasz"] == pytest.approx(metrics.calinski_harabasz_score(X, best), rel=1e-12)
+        assert row["silhouette"] == metrics.silhouette_score(distances, best[sample], metric="precomputed")
+        aris = [metrics.adjusted_rand_score(labels[(k, a)], labels[(k, b)]) for a, b in itertools.combinations(top, 2)]
+        assert len(aris) == 3 and row["ari_top_median"] == np.median(aris) and row["ari_top_min"] == min(aris)
+
+
 def test_gap_statistic_equals_a_direct_computation():
     """Tibshirani's formulas written out on 12 points: W_k = sum over clusters of the pairwise
     squared distances / (2 n_r), from the fits' labels; Gap, sd, s_k and the rule by loops."""
@@ -161,6 +237,21 @@ def test_resampling_is_reproducible_with_its_seed():
         [{"k": k, "init_id": i, "inertia": inertia[k - 2, i]} for k in range(2, 12) for i in range(10)]
     )
     assert resampled_picks(records, 300, 0.5, 11) == resampled_picks(records, 300, 0.5, 11)
+
+
+def test_the_resampled_elbows_follow_the_rule_of_elbow_json_on_a_geometric_range():
+    """Every init alike: every resample is the curve itself, and picks what elbow.json picks
+    (kneedle on log k: 64 here, where on k it would pick 128)."""
+    from kneed import KneeLocator
+
+    ks = [16, 32, 64, 128, 256, 512, 1024]
+    inertia = [1000.0, 600.0, 380.0, 300.0, 270.0, 255.0, 245.0]
+    records = pd.DataFrame([{"k": k, "init_id": i, "inertia": v} for k, v in zip(ks, inertia) for i in range(4)])
+    picks = resampled_picks(records, 50, 0.5, 0)
+    summary = elbow_summary(ks, inertia)
+    assert picks["kneedle"] == {str(summary["kneedle"]["k"]): 1.0} and summary["kneedle"]["k"] == 64
+    assert picks["two_line"] == {str(summary["two_line"]["k"]): 1.0}
+    assert KneeLocator(ks, inertia, S=1.0, curve="convex", direction="decreasing").knee == 128
 
 
 def test_many_curve_elbows_equal_one_curve_at_a_time():

@@ -171,6 +171,17 @@ def test_pareto_x_ticks_are_labelled_in_time_units(default_study):
     assert len(labels) >= 2 and all(label.endswith(("ms", " s")) for label in labels)
 
 
+def test_time_ticks_stay_apart_on_a_narrow_range_of_seconds(default_study):
+    """Fits of 0.95 to 1.9 s (small data whose fits compile their kernels): the axis spans 0.67 to
+    2.7 s, where ticks at every mantissa would put 700, 800 and 900 ms side by side."""
+    pareto = default_study["pareto"][default_study["pareto"]["k"] == 10].copy()
+    pareto["fit_wall_s_median"] = np.linspace(0.95, 1.9, len(pareto))
+    fig = plots.pareto_figure(pareto, [10], "one k")
+    check_figure(fig)
+    labels = tick_labels(fig.axes[0].xaxis)
+    assert 2 <= len(labels) <= 4 and "1 s" in labels
+
+
 @pytest.mark.parametrize("k, labels", [(15, 10), (1024, 100)])
 def test_confusion_figure_fits_a_page_width(k, labels):
     rng = np.random.default_rng(0)

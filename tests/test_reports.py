@@ -1,8 +1,11 @@
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from sklearn import metrics
 
+from kmeans_study import io
 from kmeans_study.aggregate.labelings import (
     agreement,
     confusion_pivot,
@@ -31,38 +34,39 @@ def labelling():
 def test_matched_agreement_sees_through_permuted_ids(labelling):
     _, clusters = labelling
     permuted = np.array([3, 5, 0, 1, 2, 4])[clusters]
-    assert matched_agreement(clusters, permuted) == 1.0
-    assert naive_agreement(clusters, permuted) < 0.5
-    assert agreement(clusters, permuted)["ari"] == pytest.approx(1.0)
+    table = contingency(clusters, permuted)
+    assert matched_agreement(table) == 1.0
+    assert naive_agreement(table) < 0.5
+    assert agreement(clusters, permuted)["ari"] == 1.0
 
 
 def test_matched_agreement_of_different_partitions_is_below_one(labelling):
     labels, clusters = labelling
-    value = matched_agreement(labels, clusters)
+    value = matched_agreement(contingency(labels, clusters))
     assert 0.5 < value < 1.0
-    assert value >= naive_agreement(labels, clusters)
+    assert value >= naive_agreement(contingency(labels, clusters))
 
 
 def test_pivot_counts_sum_to_n_and_equal_a_direct_count(labelling):
     labels, clusters = labelling
-    pivot = confusion_pivot(labels, clusters, 6, ["a", "b", "c", "d"])
+    pivot = confusion_pivot(contingency(labels, clusters, n_b=7), ["a", "b", "c", "d"])
     assert pivot.to_numpy().sum() == len(labels)
     for i, name in enumerate(["a", "b", "c", "d"]):
-        for j in range(6):
+        for j in range(7):
             assert pivot.loc[name, f"cluster_{j}"] == np.sum((labels == i) & (clusters == j))
     assert contingency(labels, clusters).shape == (4, 6)
 
 
 def test_quality_equals_scikit_learn_and_a_hand_count(labelling):
     labels, clusters = labelling
-    scores = quality(labels, clusters)
+    scores = quality(contingency(labels, clusters))
     assert scores["ari"] == metrics.adjusted_rand_score(labels, clusters)
     assert scores["nmi"] == metrics.normalized_mutual_info_score(labels, clusters)
     assert scores["homogeneity"] == metrics.homogeneity_score(labels, clusters)
     assert scores["completeness"] == metrics.completeness_score(labels, clusters)
     majority = sum(np.bincount(labels[clusters == c]).max() for c in np.unique(clusters))
     assert scores["purity"] == majority / len(labels)
-    assert purity(np.array([0, 0, 1, 1]), np.array([0, 0, 0, 1])) == 0.75
+    assert purity(contingency(np.array([0, 0, 1, 1]), np.array([0, 0, 0, 1]))) == 0.75
 
 
 def test_confusion_and_quality_use_the_best_init_of_each_k(labelling):
@@ -76,6 +80,36 @@ def test_confusion_and_quality_use_the_best_init_of_each_k(labelling):
     assert six[[f"cluster_{j}" for j in range(6)]].to_numpy().sum() == len(labels)
     assert six["cluster_6"].isna().all() and table[table["k"] == 7]["cluster_6"].notna().all()
     assert scores.set_index("k").loc[6, "ari"] == metrics.adjusted_rand_score(labels, clusters)
+
+
+@st.composite
+def two_labelings(draw):
+    """Two labelings of the same points, with values that may skip ids (labels or clusters that
+    no point has), and a chunk size from one row to more than all of them."""
+    n = draw(st.integers(1, 300))
+    a = draw(st.lists(st.integers(0, draw(st.integers(0, 12))), min_size=n, max_size=n))
+    b = draw(st.lists(st.integers(0, draw(st.integers(0, 40))), min_size=n, max_size=n))
+    return np.array(a, dtype=np.int32), np.array(b, dtype=np.int32), draw(st.integers(1, n + 5))
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(case=two_labelings())
+def test_measures_from_the_chunked_table_equal_scikit_learns_on_the_labelings(case, tmp_path, monkeypatch):
+    """Bit for bit, whatever the chunk size, on labelings read from memory maps."""
+    a, b, rows = case
+    for name, labels in (("a", a), ("b", b)):
+        np.save(tmp_path / f"{name}.npy", labels)
+    mapped = [io.load_npy(tmp_path / f"{name}.npy", mmap=True) for name in "ab"]
+    monkeypatch.setattr(io, "CHUNK_ROWS", rows)
+    table = contingency(*mapped)
+    assert table.shape == (a.max() + 1, b.max() + 1) and table.sum() == len(a)
+    assert np.array_equal(table[np.unique(a)][:, np.unique(b)], metrics.cluster.contingency_matrix(a, b))
+    scores, together = quality(table), agreement(*mapped)
+    assert scores["ari"] == together["ari"] == metrics.adjusted_rand_score(a, b)
+    assert scores["nmi"] == metrics.normalized_mutual_info_score(a, b)
+    assert scores["homogeneity"] == metrics.homogeneity_score(a, b)
+    assert scores["completeness"] == metrics.completeness_score(a, b)
+    assert together["naive_agreement_unmatched"] == np.mean(a == b)
 
 
 def fake_records(backends, ks=(3, 4), inits=(0, 1, 2)):

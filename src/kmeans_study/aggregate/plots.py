@@ -18,7 +18,7 @@ import pandas as pd  # noqa: E402
 from matplotlib.lines import Line2D  # noqa: E402
 from matplotlib.ticker import EngFormatter, FuncFormatter, MaxNLocator, NullLocator  # noqa: E402
 
-from kmeans_study.aggregate.elbow import cut_lines  # noqa: E402
+from kmeans_study.aggregate.elbow import cut_lines, log_k  # noqa: E402
 from kmeans_study.aggregate.reports import FIXED_COST_RULE  # noqa: E402
 
 PAGE_WIDTH_IN = 16.0
@@ -37,19 +37,37 @@ def _style(i: int, n: int) -> dict:
     return {"color": cmap(i % cmap.N), "marker": MARKERS[(i // cmap.N + i) % len(MARKERS)]}
 
 
-def _k_axis(ax, ks) -> None:
-    """An x axis of k values: base-2 log when they span a factor 8 or more (large-k studies),
-    a tick at every k up to MOST_K_TICKS of them."""
+def _k_axis(ax, ks, study_ks=None) -> None:
+    """An x axis of k values: base-2 log where the study's k range (``study_ks``, default ``ks``)
+    is geometric (``log_k``: the rule kneedle follows), a tick at every k up to MOST_K_TICKS of
+    them (on a log axis, every few k beyond), labelled with the k values."""
     ks = sorted({int(k) for k in ks})
-    if len(ks) > 1 and ks[-1] / ks[0] >= 8:
+    geometric = log_k(ks if study_ks is None else study_ks)
+    if geometric:
         ax.set_xscale("log", base=2)
     ax.xaxis.set_minor_locator(NullLocator())
-    if len(ks) <= MOST_K_TICKS:
-        ax.set_xticks(ks, [str(k) for k in ks])
+    if len(ks) <= MOST_K_TICKS or geometric:
+        shown = ks[:: math.ceil(len(ks) / MOST_K_TICKS)]
+        ax.set_xticks(shown, [str(k) for k in shown])
     else:
         ax.xaxis.set_major_locator(MaxNLocator(nbins=10, integer=True))
         ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:g}"))
     ax.set_xlabel("k (number of clusters)")
+
+
+def _line_points(start: float, end: float, slope: float, intercept: float) -> tuple[np.ndarray, np.ndarray]:
+    """A straight line in k from ``start`` to ``end``, in enough points to show it bent on a log
+    k axis."""
+    x = np.linspace(start, end, 64)
+    return x, slope * x + intercept
+
+
+def _meeting(order: np.ndarray, t: int, left: tuple[float, float], right: tuple[float, float]) -> float:
+    """Where the two lines of cut t meet, held between the last k of the left part and the first
+    of the right: each line is drawn up to there, so neither runs a whole grid step beyond."""
+    (a1, b1), (a2, b2) = left, right
+    meet = (b2 - b1) / (a1 - a2) if a1 != a2 else order[t]
+    return float(np.clip(meet, order[t - 1], order[t]))
 
 
 def _legend_below(fig, handles, labels, most_columns: int = 4, **kwargs):
@@ -72,20 +90,26 @@ def _seconds(value: float, _=None) -> str:
 
 
 def _log_time_axis(ax, values, axis: str = "x") -> None:
-    """A log time axis (values in seconds) spanning the data with at least two labelled ticks:
-    decades, else 1-2-5 steps, else every mantissa on a narrow range; no minor labels."""
+    """A log time axis (values in seconds) spanning the data with labelled ticks: decades first,
+    then 2 and 5, then the other mantissas, each only where it lies at least a sixth of the axis
+    (in log) from the ticks already taken (and off the ends of an x axis), so labels such as
+    "700 ms" and "800 ms" never crowd together or into a neighbouring panel's; no minor labels."""
     values = np.asarray([v for v in values if v > 0 and np.isfinite(v)], dtype=float)
     lo, hi = values.min() / 1.25, values.max() * 1.25
     if hi / lo < 4:  # widen a narrow range around its middle so that ticks fall inside
         middle = math.sqrt(lo * hi)
         lo, hi = middle / 2, middle * 2
     decades = range(math.floor(math.log10(lo)), math.ceil(math.log10(hi)) + 1)
-    for mantissas in ((1,), (1, 2, 5), (1, 1.5, 2, 3, 4, 5, 6, 7, 8, 9)):
-        ticks = [m * 10.0**e for e in decades for m in mantissas if lo <= m * 10.0**e <= hi]
-        if len(ticks) >= 3:
-            break
-    while len(ticks) > 6:
-        ticks = ticks[::2]
+    apart = math.log10(hi / lo) / 6
+    # on an x axis, off the ends, where the label of the panel beside it sits
+    margin = (hi / lo) ** 0.04 if axis == "x" else 1.0
+    inside = (lo * margin, hi / margin)
+    ticks: list[float] = []
+    for mantissas in ((1,), (2, 5), (1.5, 3, 4, 6, 7, 8, 9)):
+        for tick in (m * 10.0**e for e in decades for m in mantissas):
+            if inside[0] <= tick <= inside[1] and all(abs(math.log10(tick / t)) >= apart for t in ticks):
+                ticks.append(tick)
+    ticks.sort()
     target = ax.xaxis if axis == "x" else ax.yaxis
     (ax.set_xscale if axis == "x" else ax.set_yscale)("log")
     (ax.set_xlim if axis == "x" else ax.set_ylim)(lo, hi)
@@ -115,13 +139,14 @@ def elbow_figure(best: pd.DataFrame, elbow: dict, scores: pd.DataFrame, title: s
     if two_line is not None:
         win = scores[scores["k_split"] == two_line].iloc[0]
         t = int(win["t"])
-        (a1, b1), (a2, b2) = cut_lines(ks, inertia, t)
+        (a1, b1), (a2, b2) = lines = cut_lines(ks, inertia, t)
         order = np.sort(ks)
-        left_x, right_x = order[: t + 1], order[t - 1:]
-        ax.plot(left_x, a1 * left_x + b1, "--", color="C3", linewidth=1.3, gid="two-line-left",
-                label=f"two-line fit left of the cut (R² {win['r2_left']:.3f})")
-        ax.plot(right_x, a2 * right_x + b2, ":", color="C3", linewidth=1.6, gid="two-line-right",
-                label=f"two-line fit right of the cut (R² {win['r2_right']:.3f})")
+        meet = _meeting(order, t, *lines)
+        bent = ", a line in k" if log_k(ks) else ""
+        ax.plot(*_line_points(order[0], meet, a1, b1), "--", color="C3", linewidth=1.3, gid="two-line-left",
+                label=f"two-line fit left of the cut (R² {win['r2_left']:.3f}{bent})")
+        ax.plot(*_line_points(meet, order[-1], a2, b2), ":", color="C3", linewidth=1.6, gid="two-line-right",
+                label=f"two-line fit right of the cut (R² {win['r2_right']:.3f}{bent})")
         y = inertia[ks == two_line][0]
         ax.plot([two_line], [y], "o", markersize=15, markerfacecolor="none", markeredgecolor="C3", markeredgewidth=2,
                 gid="elbow-two-line", label=f"two-line elbow: k = {two_line} (mean R² {win['mean_r2']:.3f})", zorder=4)
@@ -132,7 +157,7 @@ def elbow_figure(best: pd.DataFrame, elbow: dict, scores: pd.DataFrame, title: s
                     label="R² of its right line")
         cut_ax.plot([two_line], [win["mean_r2"]], "o", markersize=13, markerfacecolor="none", markeredgecolor="C3",
                     markeredgewidth=2)
-        _k_axis(cut_ax, scores["k_split"])
+        _k_axis(cut_ax, scores["k_split"], ks)
         cut_ax.set_xlabel("cut (first k of the right-hand line)")
         cut_ax.set_ylabel("R²")
     else:

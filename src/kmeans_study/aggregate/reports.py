@@ -3,34 +3,38 @@ timing, agreement between backends, and the summary with provenance."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from itertools import combinations
 
 import numpy as np
 import pandas as pd
 
 from kmeans_study import io
-from kmeans_study.aggregate.labelings import agreement, confusion_pivot, quality
+from kmeans_study.aggregate.labelings import agreement, confusion_pivot, contingency, quality
 
 BENCHMARK_MEMORY = "max_rss"
 
 
 def confusion_and_quality(
-    labels: np.ndarray, label_names: list[str] | None, best: pd.DataFrame, fit_labels: dict[tuple[int, int], np.ndarray]
+    labels: np.ndarray, label_names: list[str] | None, best: pd.DataFrame,
+    fit_labels: Mapping[tuple[int, int], np.ndarray],
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """For every k, the best init's label x cluster counts and its quality against the labels.
+    """For every k, the best init's label x cluster counts and its quality against the labels,
+    both from one contingency table (labels and clusters read in chunks: memory maps stay on disk).
 
-    best : best_init table (k, best_init_id, inertia_best); fit_labels : (k, init_id) -> clusters.
-    Returns (confusion, quality). confusion has columns k, best_init_id, label, cluster_0 ..
-    cluster_{max k - 1} (empty where a k has fewer clusters); quality has one row per k.
+    labels : (n,) int true labels; best : best_init table (k, best_init_id, inertia_best);
+    fit_labels : (k, init_id) -> (n,) int clusters. Returns (confusion, quality). confusion has
+    columns k, best_init_id, label, cluster_0 .. cluster_{max k - 1} (empty where a k has fewer
+    clusters); quality has one row per k.
     """
     blocks, rows = [], []
     for k, init_id, inertia in best[["k", "best_init_id", "inertia_best"]].itertuples(index=False):
-        clusters = fit_labels[(int(k), int(init_id))]
-        pivot = confusion_pivot(labels, clusters, int(k), label_names).reset_index()
+        table = contingency(labels, fit_labels[(int(k), int(init_id))], n_b=int(k))
+        pivot = confusion_pivot(table, label_names).reset_index()
         pivot.insert(0, "best_init_id", int(init_id))
         pivot.insert(0, "k", int(k))
         blocks.append(pivot)
-        rows.append({"k": int(k), "best_init_id": int(init_id), "inertia": inertia, **quality(labels, clusters)})
+        rows.append({"k": int(k), "best_init_id": int(init_id), "inertia": inertia, **quality(table)})
     confusion = pd.concat(blocks, ignore_index=True)
     cluster_columns = sorted((c for c in confusion.columns if c.startswith("cluster_")), key=lambda c: int(c[8:]))
     confusion = confusion[["k", "best_init_id", "label", *cluster_columns]]
@@ -122,7 +126,7 @@ def timing_table(records: pd.DataFrame, jobs: list[dict], reference: str) -> pd.
 
 def agreement_tables(
     records: pd.DataFrame,
-    fit_labels: dict[tuple[str, int, int], np.ndarray],
+    fit_labels: Mapping[tuple[str, int, int], np.ndarray],
     elbows: dict[str, dict],
     pairs: list[tuple[str, str]] | None = None,
 ) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
@@ -130,8 +134,9 @@ def agreement_tables(
     they both ran.
 
     records : load_records() rows of every backend of one dataset; fit_labels : (backend, k,
-    init_id) -> clusters; elbows : backend -> elbow.json content, in the config's backend order:
-    pairs follow that order, so with sklearn first every ratio is against sklearn.
+    init_id) -> (n,) int clusters (read in chunks); elbows : backend -> elbow.json content, in the
+    config's backend order: pairs follow that order, so with sklearn first every ratio is against
+    sklearn.
     Returns (by_init, by_k, elbow_agreement): by_init has one row per (k, init_id, pair) with the
     inertia ratio (b / a), ARI, matched agreement (Hungarian) and the unmatched naive agreement;
     by_k summarises over inits (median, min); elbow_agreement compares the picks per pair

@@ -11,8 +11,9 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
+from matplotlib.ticker import NullLocator  # noqa: E402
 
-from kmeans_study.aggregate.elbow import cut_lines, two_line_scores  # noqa: E402
+from kmeans_study.aggregate.elbow import cut_lines, log_k, two_line_scores  # noqa: E402
 from kmeans_study.kchoice.verdict import CRITERIA  # noqa: E402
 
 PICK = {"color": "C3", "linestyle": "--", "linewidth": 1.2}
@@ -48,9 +49,10 @@ def _elbow_panel(ax, ks, inertia, choice) -> None:
         t = int(scores["t"].to_numpy()[np.argmax(scores["mean_r2"].to_numpy())])
         for part, color, (slope, intercept) in zip((slice(None, t), slice(t, None)), ("C1", "C2"),
                                                    cut_lines(ks, inertia, t)):
-            x = np.asarray(ks)[part]
+            ends = np.asarray(ks)[part][[0, -1]]
+            x = np.linspace(*ends, 64)  # a line in k, bent on a log k axis
             ax.plot(x, slope * x + intercept, "-", color=color, linewidth=2, alpha=0.7,
-                    label=f"line through k={x[0]}..{x[-1]}")
+                    label=f"line through k={ends[0]}..{ends[1]}")
     _mark(ax, ks, inertia, choice["criteria"].get("two_line"))
     knee = choice["criteria"].get("kneedle")
     if knee is not None:
@@ -76,10 +78,14 @@ def _cuts_panel(ax, ks, inertia, choice) -> None:
 def _resample_panel(ax, ks, choice) -> None:
     """Share of the resamples of the inits in which each elbow method picks each k."""
     resampled = choice["resamples"][choice["backend"]]
-    width = 0.4
-    for offset, (name, color) in zip((-width / 2, width / 2), (("two_line", "C3"), ("kneedle", "C4"))):
+    # two bars side by side at every k, each 0.4 of the narrowest gap wide, in k or on a log axis in log k
+    x = np.log2(ks) if log_k(ks) else np.asarray(ks, dtype=np.float64)
+    to_k = np.exp2 if log_k(ks) else np.asarray
+    width = 0.4 * (np.diff(x).min() if len(x) > 1 else 1.0)
+    for offset, (name, color) in zip((-width, 0.0), (("two_line", "C3"), ("kneedle", "C4"))):
         shares = [resampled[name].get(str(k), 0.0) for k in ks]
-        ax.bar(np.asarray(ks) + offset, shares, width, color=color, label=CRITERIA[name][0])
+        left = to_k(x + offset)
+        ax.bar(left, shares, to_k(x + offset + width) - left, align="edge", color=color, label=CRITERIA[name][0])
     none = resampled["kneedle"].get("none", 0.0)
     ax.set_ylim(0, 1.05)
     ax.set_ylabel("share of resamples")
@@ -142,9 +148,13 @@ def k_choice_figure(choice: dict, criteria: pd.DataFrame):
     _criterion_panel(db, criteria, "davies_bouldin", "davies_bouldin", choice)
     _stability_panel(stability, criteria, choice)
     ch.ticklabel_format(axis="y", style="sci", scilimits=(-3, 4))
+    ticks = ks if len(ks) <= 16 else ks[:: int(np.ceil(len(ks) / 16))]
     for ax in axes.flat:
         ax.set_xlabel("k")
-        ax.set_xticks(ks if len(ks) <= 16 else ks[:: int(np.ceil(len(ks) / 16))])
+        if log_k(ks):  # a geometric k range: k on a base-2 log axis, labelled with the k values
+            ax.set_xscale("log", base=2)
+            ax.xaxis.set_minor_locator(NullLocator())
+        ax.set_xticks(ticks, [str(k) for k in ticks])
         ax.grid(True, alpha=0.3)
     fig.suptitle(
         "\n".join(textwrap.wrap(choice["sentence"], 150))

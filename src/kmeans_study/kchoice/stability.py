@@ -12,6 +12,8 @@ import math
 
 import numpy as np
 
+from kmeans_study.aggregate.labelings import adjusted_rand, contingency
+
 
 def top_inits(inertia_by_init: dict[int, float], fraction: float) -> list[int]:
     """The init ids with the lowest inertia (ties to the lower id): ``fraction`` of them, at least 2."""
@@ -20,10 +22,9 @@ def top_inits(inertia_by_init: dict[int, float], fraction: float) -> list[int]:
 
 
 def pairwise_ari(labelings: list[np.ndarray]) -> list[float]:
-    """Adjusted Rand index of every pair of labelings (each (n,) int)."""
-    from sklearn.metrics import adjusted_rand_score
-
-    return [float(adjusted_rand_score(a, b)) for a, b in itertools.combinations(labelings, 2)]
+    """Adjusted Rand index of every pair of labelings (each (n,) int, read in chunks), equal to
+    scikit-learn's ``adjusted_rand_score``."""
+    return [adjusted_rand(contingency(a, b)) for a, b in itertools.combinations(labelings, 2)]
 
 
 def subsample_pair(X: np.ndarray, *, k: int, fraction: float, seeds: tuple[int, int, int], backend: str,

@@ -3,6 +3,8 @@ their paths, and fit labels keyed by what their paths say."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from kmeans_study import io, paths
 from kmeans_study.data.sources import DataError
 
@@ -50,13 +52,29 @@ def checked_records(record_paths: list[str]):
     return records
 
 
-def labels_of_fits(records, label_paths: list[str], keys: tuple[str, ...] = FIT_KEY) -> dict:
+class FitLabels(Mapping):
+    """Fit key -> that fit's labels (n,) int32, memory-mapped when asked for: the aggregates read
+    them in chunks, and a study's hundreds of labels files are never all open at once."""
+
+    def __init__(self, files: dict[tuple, str]):
+        self.files = files
+
+    def __getitem__(self, key: tuple):
+        return io.load_npy(self.files[key], mmap=True)
+
+    def __iter__(self):
+        return iter(self.files)
+
+    def __len__(self) -> int:
+        return len(self.files)
+
+
+def labels_of_fits(records, label_paths: list[str], keys: tuple[str, ...] = FIT_KEY) -> FitLabels:
     """Labels of every fit of ``records``, keyed by ``keys`` (columns of the records)."""
     by_key = paths.index(paths.FIT_LABELS, label_paths, keys)
-    fits = {}
+    files = {}
     for key in records[list(keys)].itertuples(index=False, name=None):
         if key not in by_key:
             raise DataError(f"no labels file among the inputs for the fit {dict(zip(keys, key))}")
-        fits[key] = io.load_npy(by_key[key])
-    return fits
-
+        files[key] = by_key[key]
+    return FitLabels(files)

@@ -1,4 +1,8 @@
-"""The worked examples: colour quantization of an image, segments of a table."""
+"""The worked examples: colour quantization of an image, segments of a table.
+
+Unlike the other aggregates these read X and the labels whole: an example's data is one image's
+pixels or one table's rows, small by nature, and both are rebuilt whole in their own units (a
+quantized image, per-segment means of every column)."""
 
 from __future__ import annotations
 

@@ -30,7 +30,9 @@ def confusion(
 
     facts = io.read_json(meta)
     fits = labels_of_fits(checked_records(records), fit_labels, ("k", "init_id"))
-    table, scores = confusion_and_quality(io.load_npy(data_labels), facts.get("label_names"), io.read_csv(best), fits)
+    table, scores = confusion_and_quality(
+        io.load_npy(data_labels, mmap=True), facts.get("label_names"), io.read_csv(best), fits
+    )
     io.write_csv(confusion, table)
     io.write_csv(quality, scores)
 
