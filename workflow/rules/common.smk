@@ -36,7 +36,7 @@ from kmeans_study.config.study import (
 )
 from kmeans_study.config.validate import validate_config
 from kmeans_study.config.memory import memory_problems
-from kmeans_study.backends.memory import need_mb
+from kmeans_study.backends.memory import need_mb, starts_need_mb
 from kmeans_study.runtime import LIMIT_WORDS, memory_limit_mb
 
 try:
@@ -205,9 +205,16 @@ def get_fit_mem_mb(wildcards, input):
         registered(config, wildcards.backend),
         n=n,
         d=d,
+        k=int(wildcards.k),
         inits=len(INIT_IDS),
         sample=params.get("sample"),
     )
+
+
+def get_starts_mem_mb(wildcards, input):
+    """The k-means++ starts of every init of one k, sized from the data (backends.memory)."""
+    n, d = read_json(input.meta)["shape"]
+    return starts_need_mb(n=n, d=d, k=int(wildcards.k), inits=len(INIT_IDS))
 
 
 def get_stability_mem_mb(wildcards, input):

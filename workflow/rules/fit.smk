@@ -12,6 +12,8 @@ rule init_centroids:
     priority: get_init_priority
     conda:
         "../../envs/data.yaml"
+    resources:
+        mem_mb=get_starts_mem_mb,
     params:
         job=get_job(
             seeds=get_init_seeds,

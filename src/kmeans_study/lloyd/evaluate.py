@@ -80,13 +80,13 @@ def _accumulate(Xr: np.ndarray, labels: np.ndarray, cents: _Set, buffer: np.ndar
 
 
 def evaluate_many(X: np.ndarray, centroid_sets: list[np.ndarray]):
-    """For each set of centroids (k, d): exact labels (n,) int64, inertia on ALL points (float64
+    """For each set of centroids (k, d): exact labels (n,) int32, inertia on ALL points (float64
     sum of the squared distances to the assigned centroid) and the means (k, d) float64 of the
     labelled points (an empty cluster keeps its centroid). X (n, d) float32, memory-mapped is fine:
     read once, in chunks of ``io.CHUNK_ROWS`` rows."""
     sets = [_Set(C) for C in centroid_sets]
     n = X.shape[0]
-    labels = np.empty((len(sets), n), dtype=np.int64)
+    labels = np.empty((len(sets), n), dtype=np.int32)  # what the fits' labels.npy hold
     parts = chunks(n)
     buffer = np.empty((max(c.stop - c.start for c in parts) + 1, X.shape[1]))
     for c in parts:
