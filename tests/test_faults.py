@@ -59,14 +59,16 @@ def wait_for_records(workdir: Path, count: int, timeout: float = 120) -> None:
 
 
 def running_fit_jobs(workdir: Path) -> list[int]:
-    """Process ids of the fit scripts running for ``workdir``."""
+    """Process ids of the fit scripts running for ``workdir``: Python processes running in it
+    whose command names scripts/fit.py (the rule's shell command, JOB)."""
     pids = []
     for proc in Path("/proc").glob("[0-9]*"):
         try:
             args = (proc / "cmdline").read_bytes().split(b"\0")
+            cwd = (proc / "cwd").resolve()
         except OSError:
             continue
-        if any(a.startswith(str(workdir).encode()) and a.endswith(b".fit.py") for a in args):
+        if cwd == workdir.resolve() and any(a.endswith(b"/scripts/fit.py") for a in args):
             pids.append(int(proc.name))
     return pids
 

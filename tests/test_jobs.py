@@ -13,7 +13,8 @@ from kmeans_study.steps.job import from_command_line, int_keys
 def test_a_job_from_its_command_line_reads_like_snakemakes_object():
     spec = {"input": {"X": "x.npy", "starts": ["a.npy", "b.npy"]}, "output": {"record": "r.json"},
             "params": {"seed": 7, "seeds": {"0": 11, "1": 12}}, "wildcards": {"k": "5"}}
-    job = from_command_line(["--log", "j.log", "--threads", "3", json.dumps(spec)])
+    files = {key: spec.pop(key) for key in ("input", "output")}
+    job = from_command_line(["--log", "j.log", "--threads", "3", json.dumps(spec), json.dumps(files)])
     assert (job.input.X, job.input.starts, job.output.record) == ("x.npy", ["a.npy", "b.npy"], "r.json")
     assert (job.params.seed, job.wildcards.k, job.log, job.threads) == (7, "5", ["j.log"], 3)
     assert job.input.get("start") is None and "start" not in job.input
@@ -23,7 +24,7 @@ def test_a_job_from_its_command_line_reads_like_snakemakes_object():
     assert int_keys({"1": {"0": 3}}) == {1: {0: 3}}  # the gap statistic's seeds: ref -> init -> seed
 
 
-@pytest.mark.parametrize("argv", [[], ["{}"], ["--log", "j.log"], ["--log", "j.log", "{}", "{}"]])
+@pytest.mark.parametrize("argv", [[], ["{}"], ["--log", "j.log"], ["--log", "j.log", "{}", "{}", "{}"]])
 def test_a_command_line_without_a_log_or_a_job_is_refused_in_one_line(argv):
     with pytest.raises(SystemExit) as stop:
         from_command_line(argv)

@@ -64,10 +64,12 @@ def test_a_job_command_hands_its_script_every_string_as_it_is(tmp_path):
     scripts = tmp_path / "scripts"
     scripts.mkdir()
     (scripts / "fit.py").write_text("import json, sys\nprint(json.dumps(sys.argv[1:]))\n")
-    command = format(job_template(), log=Log([str(tmp_path / nasty)]), threads=2, params=Params(fromdict={"job": job}))
+    files = json.dumps({"input": {"X": nasty}})
+    command = format(job_template(), log=Log([str(tmp_path / nasty)]), threads=2,
+                     params=Params(fromdict={"job": job, "files": files}))
     path = f"{Path(sys.executable).parent}:/usr/bin:/bin"  # touch is found, were anything to run it
     run = subprocess.run(["/bin/bash", "-c", "set -euo pipefail; " + command], cwd=tmp_path, capture_output=True,
                          text=True, env={"KMEANS_STUDY_SCRIPTS": str(scripts), "PATH": path})
     assert run.returncode == 0, run.stderr
-    assert json.loads(run.stdout) == ["--log", str(tmp_path / nasty), "--threads", "2", job]
+    assert json.loads(run.stdout) == ["--log", str(tmp_path / nasty), "--threads", "2", job, files]
     assert not list(tmp_path.rglob("PWNED"))

@@ -31,6 +31,7 @@ rule elbow:
         "../../envs/aggregate.yaml"
     params:
         job=get_job(),
+        files=get_files,
     shell:
         JOB.format(script="elbow")
 

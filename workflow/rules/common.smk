@@ -143,19 +143,17 @@ _job_shell = f"set -euo pipefail; export KMEANS_STUDY_SCRIPTS={shlex.quote(str(P
 if DeploymentMethod.CONDA not in workflow.deployment_settings.deployment_method:
     _job_shell += f'PATH={shlex.quote(str(Path(sys.executable).parent))}:"$PATH"; '
 shell.prefix(_job_shell)
-JOB = 'python "$KMEANS_STUDY_SCRIPTS/{script}.py" --log {{log:q}} --threads {{threads}} {{params.job:q}}'
+JOB = 'python "$KMEANS_STUDY_SCRIPTS/{script}.py" --log {{log:q}} --threads {{threads}} {{params.job:q}} {{params.files:q}}'
 
 
 def get_job(**params):
-    """The `job` param of the rules that JOB starts: their named inputs and outputs, wildcards
-    and the given params (values, or functions of the wildcards), as one JSON string. Being a
-    param, a change of any of them reruns the job, as a change of a rule's params does.
-    """
+    """The `job` param of the rules that JOB starts: the given params (values, or functions of the
+    wildcards) and the job's wildcards, as one JSON string. A change of any of them reruns the job,
+    as a change of a rule's params does (Snakemake compares the params that do not depend on the
+    job's files)."""
 
-    def job(wildcards, input, output):
+    def job(wildcards):
         spec = {
-            "input": _named(input),
-            "output": _named(output),
             "params": {
                 name: value(wildcards) if callable(value) else value
                 for name, value in params.items()
@@ -165,6 +163,14 @@ def get_job(**params):
         return json.dumps(spec, sort_keys=True)
 
     return job
+
+
+def get_files(wildcards, input, output):
+    """The `files` param of the rules that JOB starts: their named inputs and outputs as one JSON
+    string (Snakemake reruns a job for its files themselves, never for this param)."""
+    return json.dumps(
+        {"input": _named(input), "output": _named(output)}, sort_keys=True
+    )
 
 
 def _named(files):

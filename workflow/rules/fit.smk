@@ -19,6 +19,7 @@ rule init_centroids:
             seeds=get_init_seeds,
             init_version=INIT_VERSION,
         ),
+        files=get_files,
     shell:
         JOB.format(script="init_centroids")
 
@@ -52,6 +53,7 @@ rule fit:
             init_version=INIT_VERSION,
             record_version=RECORD_VERSION,
         ),
+        files=get_files,
     shell:
         JOB.format(script="fit")
 
@@ -89,5 +91,6 @@ rule fit_fused:
             init_version=INIT_VERSION,
             record_version=RECORD_VERSION,
         ),
+        files=get_files,
     shell:
         JOB.format(script="fit_fused")

@@ -48,6 +48,7 @@ if GAP_REFS:
                 seeds=get_gap_reference_seeds,
                 sample=get_gap_sample,
             ),
+            files=get_files,
         shell:
             JOB.format(script="gap_reference")
 
@@ -77,6 +78,7 @@ if GAP_REFS:
                 init_version=INIT_VERSION,
                 record_version=RECORD_VERSION,
             ),
+            files=get_files,
         shell:
             JOB.format(script="gap_fit")
 
@@ -109,6 +111,7 @@ rule subsample_stability:
             init_version=INIT_VERSION,
             record_version=RECORD_VERSION,
         ),
+        files=get_files,
     shell:
         JOB.format(script="subsample_stability")
 
@@ -170,5 +173,6 @@ rule k_choice_plot:
         job=get_job(
             dpi=lookup(dpath="report/plot_dpi", within=config),
         ),
+        files=get_files,
     shell:
         JOB.format(script="k_choice_plot")

@@ -23,6 +23,7 @@ rule elbow_plot:
         job=get_job(
             dpi=lookup(dpath="report/plot_dpi", within=config),
         ),
+        files=get_files,
     shell:
         JOB.format(script="elbow_plot")
 
@@ -48,6 +49,7 @@ rule confusion_plot:
         job=get_job(
             dpi=lookup(dpath="report/plot_dpi", within=config),
         ),
+        files=get_files,
     shell:
         JOB.format(script="confusion_plot")
 
@@ -72,6 +74,7 @@ rule timing_plot:
         job=get_job(
             dpi=lookup(dpath="report/plot_dpi", within=config),
         ),
+        files=get_files,
     shell:
         JOB.format(script="timing_plot")
 
@@ -96,6 +99,7 @@ rule pareto_plot:
         job=get_job(
             dpi=lookup(dpath="report/plot_dpi", within=config),
         ),
+        files=get_files,
     shell:
         JOB.format(script="pareto_plot")
 
@@ -120,5 +124,6 @@ rule agreement_plot:
         job=get_job(
             dpi=lookup(dpath="report/plot_dpi", within=config),
         ),
+        files=get_files,
     shell:
         JOB.format(script="agreement_plot")

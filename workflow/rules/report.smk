@@ -60,5 +60,6 @@ for flagged, source in zip(FLAGGED, REPORT_OUTPUTS):
             "../../envs/aggregate.yaml"
         params:
             job=get_job(),
+            files=get_files,
         shell:
             JOB.format(script="report_page")

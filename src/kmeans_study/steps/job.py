@@ -1,8 +1,9 @@
 """The job a rule script runs: its named inputs, outputs and params, its wildcards, log and threads.
 
 A rule run by ``shell:`` starts its script in a plain Python process with the job on the command
-line (``--log LOG --threads N JOB``, JOB the JSON its ``job`` param holds: workflow/rules/common.smk,
-``get_job``); a rule run by ``script:`` gets Snakemake's own ``snakemake`` object, which the script
+line (``--log LOG --threads N JOB FILES``, JOB and FILES the JSON its ``job`` and ``files`` params
+hold: workflow/rules/common.smk, ``get_job`` and ``get_files``); a rule run by ``script:`` gets
+Snakemake's own ``snakemake`` object, which the script
 directive unpickles in front of the script. Scripts read either one the same way:
 ``sm.input.X``, ``sm.output.record``, ``sm.params.seed``, ``sm.wildcards.k``, ``sm.log[0]``,
 ``sm.threads``. Imports nothing heavy: every job imports it first.
@@ -38,7 +39,8 @@ class Job:
 
 
 def from_command_line(argv: list[str]) -> Job:
-    """``--log LOG --threads N JOB`` (JOB: JSON with input, output, params and wildcards)."""
+    """``--log LOG --threads N JOB [FILES]``: JSON objects with the job's params and wildcards, and
+    its inputs and outputs (one object with all four is read the same way)."""
     options, rest = {"--log": None, "--threads": "1"}, []
     arguments = iter(argv)
     for argument in arguments:
@@ -46,9 +48,12 @@ def from_command_line(argv: list[str]) -> Job:
             options[argument] = next(arguments, None)
         else:
             rest.append(argument)
-    if len(rest) != 1 or options["--log"] is None:
-        sys.exit(f"usage: {sys.argv[0]} --log LOG [--threads N] JOB (the job as JSON); got {argv}")
-    return Job(json.loads(rest[0]), [options["--log"]], int(options["--threads"]))
+    if not 1 <= len(rest) <= 2 or options["--log"] is None:
+        sys.exit(f"usage: {sys.argv[0]} --log LOG [--threads N] JOB [FILES] (JSON); got {argv}")
+    spec = {}
+    for part in rest:
+        spec.update(json.loads(part))
+    return Job(spec, [options["--log"]], int(options["--threads"]))
 
 
 def this_job():

@@ -10,7 +10,7 @@ from kmeans_study.runtime import PROGRESS_MARK
 
 LOG_FORMAT = "%(asctime)s %(levelname)s %(message)s"
 # What runner.run logs as a step starts and as it ends well.
-START, DONE = "start %s", "done %s in %.2f s (cpu %.2f s)"
+START, DONE = "start %s", "done %s in %.2f s (cpu %.2f s), peak resident memory %.0f MB"
 # A line written by logging.error() under LOG_FORMAT (asctime's default format).
 _ERROR_LINE = re.compile(r"^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d,\d{3} ERROR (.+)$", re.MULTILINE)
 # The runner's start and done lines (the group 1 says which).

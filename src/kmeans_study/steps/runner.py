@@ -12,7 +12,7 @@ from kmeans_study.backends.base import BackendUnavailable
 from kmeans_study.config.errors import ConfigError
 from kmeans_study.data.sources import DataError
 from kmeans_study.io import CorruptFile
-from kmeans_study.runtime import process_age_s
+from kmeans_study.runtime import peak_rss_mb, process_age_s
 from kmeans_study.steps.joblog import DONE, LOG_FORMAT, START
 
 # MemoryError: numpy says what it could not allocate ("Unable to allocate 512. GiB for an array with
@@ -49,6 +49,7 @@ def run(log_path: str, step: Callable, *args, **kwargs):
         step.__name__,
         time.perf_counter() - started,
         time.process_time() - started_cpu,
+        peak_rss_mb(),
     )
     return result
 
