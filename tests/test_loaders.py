@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from kmeans_study import io
 from kmeans_study.data import torchvision_source
 from kmeans_study.data.prepare import prepare_dataset
 from kmeans_study.data.preprocess import preprocess, to_original_units
@@ -285,8 +286,11 @@ FILE_ERRORS = {
 }
 
 
+@pytest.mark.parametrize("rows", [2048, 1], ids=["whole", "a chunk a row"])
 @pytest.mark.parametrize("case", list(FILE_ERRORS), ids=list(FILE_ERRORS))
-def test_file_source_errors_name_the_problem(tmp_path, case):
+def test_file_source_errors_name_the_problem(tmp_path, monkeypatch, case, rows):
+    """Each message, whether the file is read whole or in chunks of one row (io.CHUNK_ROWS)."""
+    monkeypatch.setattr(io, "CHUNK_ROWS", rows)
     filename, write, extra, fragments = FILE_ERRORS[case]
     path = tmp_path / filename
     if write is not None:
