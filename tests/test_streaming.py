@@ -235,6 +235,8 @@ def source_files(tmp_path) -> dict[str, dict]:
         "csv one column": file_spec(tmp_path / "one.csv"),
         "blobs": {"source": "blobs", "n_samples": 40, "n_features": 3, "centers": 3, "cluster_std": 1.0,
                   "center_box": 10.0, "seed": 1},
+        "embeddings": {"source": "embeddings", "n_samples": 45, "n_features": 6, "n_clusters": 4,
+                       "size_exponent": 1.0, "spread_min": 0.5, "spread_max": 1.2, "seed": 3},
     }
 
 

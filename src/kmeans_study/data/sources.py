@@ -222,6 +222,34 @@ SOURCES: dict[str, Source] = {
         },
         examples=lambda spec: ("quantization",),
     ),
+    "embeddings": Source(
+        "kmeans_study.data.embeddings:load",
+        "Embeddings-like unit vectors around n_clusters directions, clusters of unequal sizes and spreads, "
+        "labelled by cluster; generated a block at a time (python -m kmeans_study.data.embeddings writes "
+        "the same data to a .npy or .parquet file).",
+        options={
+            "n_samples": _integer("Number of points.", 1, 1_000_000),
+            "n_features": _integer("Dimension.", 1, 128),
+            "n_clusters": _integer("Number of clusters (the labels).", 1, 64),
+            "size_exponent": {
+                "description": "Cluster c of the sizes' ranking gets a share proportional to 1 / c**size_exponent "
+                               "(0: equal sizes).",
+                "type": "number", "minimum": 0, "default": 1.0,
+            },
+            "spread_min": {
+                "description": "Smallest spread: a point is its cluster's direction plus Gaussian noise of about "
+                               "this norm, normalised; its cosine to the direction is about 1 / sqrt(1 + spread**2).",
+                "type": "number", "exclusiveMinimum": 0, "default": 0.5,
+            },
+            "spread_max": {
+                "description": "Largest spread; the clusters' spreads are log-uniform between spread_min and "
+                               "spread_max.",
+                "type": "number", "exclusiveMinimum": 0, "default": 1.2,
+            },
+            "seed": _GENERATOR_SEED,
+        },
+        n_samples=lambda spec: spec["n_samples"], n_features=lambda spec: spec["n_features"],
+    ),
 }
 
 
