@@ -225,6 +225,7 @@ def source_files(tmp_path) -> dict[str, dict]:
     frame = pd.DataFrame(X, columns=list("abcd")).assign(kind=np.array(["x", "y", "z", "w"])[y])
     frame.to_csv(tmp_path / "t.csv", index=False)
     frame.to_parquet(tmp_path / "t.parquet")
+    frame.set_axis(np.arange(50) * 3 + 7).to_parquet(tmp_path / "indexed.parquet")  # the index kept as a column
     frame[["a"]].to_csv(tmp_path / "one.csv", index=False)
     return {
         "npy float32": file_spec(tmp_path / "f32.npy"),
@@ -232,6 +233,7 @@ def source_files(tmp_path) -> dict[str, dict]:
         "npy label column": file_spec(tmp_path / "labelled.npy", label_column=-1),
         "csv": file_spec(tmp_path / "t.csv", label_column="kind"),
         "parquet": file_spec(tmp_path / "t.parquet", label_column="kind"),
+        "parquet with an index": file_spec(tmp_path / "indexed.parquet", label_column="kind"),
         "csv one column": file_spec(tmp_path / "one.csv"),
         "blobs": {"source": "blobs", "n_samples": 40, "n_features": 3, "centers": 3, "cluster_std": 1.0,
                   "center_box": 10.0, "seed": 1},

@@ -41,7 +41,7 @@ class LabelCoder:
         self.n = 0
 
     def feed(self, start: int, values, problems: Problems) -> None:
-        """The labels of rows ``start`` ..: a block's label cells (an array, or a pandas column)."""
+        """The labels of rows ``start`` ..: a block's label cells, an array."""
         import pandas as pd
 
         values = np.asarray(values)

@@ -206,7 +206,8 @@ class TableStream(Stream):
                     X = _features(frame, features, columns, start)
                     if spool is not None:
                         X.tofile(spool)
-                    yield Block(start, X, None if self.label_column is None else frame[self.label_column])
+                    labels = None if self.label_column is None else np.asarray(frame[self.label_column])
+                    yield Block(start, X, labels)
                 start += len(frame)
         finally:
             if spool is not None:
