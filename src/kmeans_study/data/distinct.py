@@ -97,7 +97,7 @@ class DistinctRows:
         order = np.argsort(bucket, kind="stable")  # a radix sort for 8-bit keys
         bounds = np.r_[0, np.cumsum(np.bincount(bucket, minlength=len(self.files)))]
         for b, file in enumerate(self.files):
-            pairs[order[bounds[b]:bounds[b + 1]]].tofile(file)
+            file.write(pairs[order[bounds[b]:bounds[b + 1]]].view(np.uint8))  # buffered: a few pairs a block
 
     def count(self, X: np.ndarray) -> int:
         """The number of distinct rows; ``X`` is the whole array (a memory map of the written file),

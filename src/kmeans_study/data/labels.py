@@ -67,7 +67,7 @@ class LabelCoder:
                        dtype=np.int64)
         block = ids[inverse.reshape(-1)]
         if self.spool is not None:
-            block.tofile(self.spool)
+            self.spool.write(block.view(np.uint8))  # buffered
         else:
             self.kept.append(block)
 
@@ -88,7 +88,9 @@ class LabelCoder:
         """The codes of every row in order (after ``finish``)."""
         if self.spool is None:
             ids = np.concatenate(self.kept) if self.kept else np.zeros(0, dtype=np.int64)
+        elif self.n:  # a plain view: a np.memmap's every slice costs a Python-level __array_finalize__
+            ids = np.memmap(self.spool_path, dtype=np.int64, mode="r").view(np.ndarray)
         else:
-            ids = np.memmap(self.spool_path, dtype=np.int64, mode="r") if self.n else np.zeros(0, dtype=np.int64)
+            ids = np.zeros(0, dtype=np.int64)
         for rows in chunks(self.n):
             yield Block(rows.start, np.zeros((rows.stop - rows.start, 0)), self.code_of_id[ids[rows]])

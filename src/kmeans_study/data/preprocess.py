@@ -46,6 +46,7 @@ class Preprocessing:
         self.mean = self.std = self.pca_mean = self.axes = None
         self.steps: list[dict] = []
         self.n = self.d = 0
+        self.pairwise = False
 
     def problem(self, n: int, d: int) -> str | None:
         """Why this preprocessing cannot apply to n rows of d features, or None."""

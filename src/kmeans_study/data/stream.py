@@ -102,9 +102,9 @@ class Stream:
         raise NotImplementedError
 
     def label_blocks(self) -> Iterator[Block]:
-        """The labels in order (``X`` left empty); streams whose labels are cheaper than their rows say so."""
-        for block in self.blocks(Problems()):
-            yield Block(block.start, block.X[:, :0], block.labels)
+        """The labels in order (``X`` left empty), without reading the rows: for a stream whose
+        labels are codes."""
+        raise NotImplementedError
 
 
 # Blocks a reader may be past a block of a memory map before its pages leave this process's

@@ -205,7 +205,7 @@ class TableStream(Stream):
                 if features is not None and len(frame):  # else read on: only an unreadable file outranks the problem
                     X = _features(frame, features, columns, start)
                     if spool is not None:
-                        X.tofile(spool)
+                        spool.write(X.view(np.uint8))
                     labels = None if self.label_column is None else np.asarray(frame[self.label_column])
                     yield Block(start, X, labels)
                 start += len(frame)
