@@ -204,6 +204,10 @@ FILE_ERRORS = {
     "missing file": ("absent.csv", None, {}, ["'datasets.mine.path'", "absent.csv", "not found"]),
     "empty file": ("d.csv", text(""), {}, ["d.csv", "empty"]),
     "header only": ("d.csv", text("a,b\n"), {}, ["d.csv", "no data rows"]),
+    "parquet without rows": (
+        "d.parquet", lambda p: pd.DataFrame({"a": [], "b": []}, dtype=float).to_parquet(p), {"zscore": False},
+        ["d.parquet", "no data rows"],
+    ),
     "non-numeric cell": ("d.csv", text("a,b\n1,2\n3,oops\n5,6\n"), {}, ["d.csv", "'b'", "row 3", "'oops'"]),
     "non-numeric in first row": ("d.csv", text("a,b\nx,2\n3,4\n"), {}, ["'a'", "row 2", "'x'"]),
     "ragged longer row": ("d.csv", text("a,b\n1,2\n3,4,5\n"), {}, ["d.csv", "not a rectangular table"]),

@@ -27,6 +27,18 @@ from kmeans_study.messages import shown, shown_name
 FLOAT32_MAX = float(np.finfo(np.float32).max)
 
 
+# The last block scanned for its extremes: a float32 source kept as it is (no z-score, no PCA) is its
+# own prepared block, and both checks read its minimum and maximum from one scan.
+_scanned: list = [None, 0.0, 0.0]
+
+
+def _extremes(X: np.ndarray) -> tuple[float, float]:
+    """(minimum, maximum) of a block (NaN if it holds one)."""
+    if _scanned[0] is not X:
+        _scanned[:] = [X, float(X.min()), float(X.max())]
+    return _scanned[1], _scanned[2]
+
+
 def _column_name(info: dict, column: int) -> str:
     names = info.get("feature_names")
     return f"column {shown(names[column])}" if names else f"column {column + 1}"
@@ -44,7 +56,7 @@ class SourceCheck:
         if self.done or X.size == 0:
             return
         if X.dtype.kind == "f" and X.dtype.itemsize <= 4:  # every finite float32 is within range
-            if np.isfinite(X.min()) and np.isfinite(X.max()):  # NaN and inf reach the minimum or maximum
+            if np.isfinite(_extremes(X)).all():  # NaN and inf reach the minimum or maximum
                 return
         block = np.asarray(X, dtype=np.float64)
         bad = ~(np.abs(block) <= FLOAT32_MAX)
@@ -83,7 +95,7 @@ class PreparedCheck:
     def feed(self, start: int, X: np.ndarray, problems: Problems) -> None:
         if self.done or X.size == 0:
             return
-        largest = max(abs(float(X.min())), abs(float(X.max())))
+        largest = max(abs(value) for value in _extremes(X))
         if X.shape[1] * largest * largest <= self.safe:
             return
         block = np.asarray(X, dtype=np.float64)

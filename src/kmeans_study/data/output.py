@@ -18,12 +18,12 @@ from kmeans_study.io import NpyWriter
 
 
 class _Sink:
-    """A thread that hashes and writes the blocks it is given, overlapping the reading and
-    preprocessing of the next ones (hashlib and file writes release the GIL); at most ``depth``
-    blocks wait."""
+    """A thread that hashes (sha256) the blocks it is given, overlapping the reading, checking,
+    row hashing and writing of the next ones (hashlib releases the GIL); at most ``depth`` blocks
+    wait."""
 
-    def __init__(self, writer: NpyWriter, sha, depth: int = 4):
-        self.writer, self.sha, self.error = writer, sha, None
+    def __init__(self, sha, depth: int = 4):
+        self.sha, self.error = sha, None
         self.queue: queue.Queue = queue.Queue(maxsize=depth)
         self.thread = threading.Thread(target=self._run, name="prepare-writer", daemon=True)
         self.thread.start()
@@ -33,7 +33,6 @@ class _Sink:
             if self.error is None:
                 try:
                     self.sha.update(block)
-                    self.writer.write(block)
                 except BaseException as exc:  # noqa: BLE001 (raised again in the main thread by close)
                     self.error = exc
 
@@ -52,7 +51,8 @@ class _Sink:
 class XOutput:
     """The prepared X (n, d) float32 written to ``path`` (a temporary file) block by block: each
     block checked (``finite.PreparedCheck``), its rows hashed for the distinct count (bucket files in
-    ``workdir``), hashed with sha256 and written by a second thread."""
+    ``workdir``), written, and hashed with sha256 by a second thread (the two threads' shares of
+    the work are about equal)."""
 
     def __init__(self, path: Path, shape: tuple[int, int], check: PreparedCheck, workdir: Path):
         self.path, self.check = path, check
@@ -60,13 +60,14 @@ class XOutput:
         self.writer = NpyWriter(self.file, shape, np.float32)
         self.sha = hashlib.sha256()
         self.distinct = DistinctRows(shape[0], workdir)
-        self.sink = _Sink(self.writer, self.sha)
+        self.sink = _Sink(self.sha)
 
     def feed(self, start: int, X: np.ndarray, problems: Problems) -> None:
         """Prepared rows ``start`` .. (m, d) float32, C-contiguous."""
         self.check.feed(start, X, problems)
         self.distinct.add(start, X)
         self.sink.put(X)
+        self.writer.write(X)
 
     def close(self) -> None:
         """Every row written: wait for the writer, check the count."""
@@ -89,9 +90,9 @@ class XOutput:
         return self.distinct.count(np.load(self.path, mmap_mode="r", allow_pickle=False))
 
 
-def write_labels(path: Path, blocks: Iterable[Block], n: int) -> tuple[str, int]:
+def write_labels(path: Path, blocks: Iterable[Block], n: int, count: bool = True) -> tuple[str, int]:
     """Write the labels (n,) int64 of ``blocks`` to ``path``; returns (their sha256, the number of
-    distinct labels)."""
+    distinct labels, if ``count``, else 0)."""
     sha, classes = hashlib.sha256(), set()
     with path.open("wb") as file:
         writer = NpyWriter(file, (n,), np.int64)
@@ -99,6 +100,7 @@ def write_labels(path: Path, blocks: Iterable[Block], n: int) -> tuple[str, int]
             labels = np.ascontiguousarray(block.labels, dtype=np.int64)
             sha.update(labels)
             writer.write(labels)
-            classes.update(np.unique(labels).tolist())
+            if count:
+                classes.update(np.unique(labels).tolist())
         writer.close()
     return sha.hexdigest(), len(classes)

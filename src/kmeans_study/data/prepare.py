@@ -145,7 +145,7 @@ class _Preparation:
             coder = LabelCoder(stream.label_column, Path(stream.info.get("origin", self.name)), stream.row_number,
                                spool=self.scratch / "labels.ids")
         first = None
-        if stream.n is not None and pre.problem(stream.n, stream.d) is None:
+        if stream.n and pre.problem(stream.n, stream.d) is None:  # rows known beforehand: fuse a pass
             pre.start(stream.n, stream.d, stream.column_major)
             first = pre.next_pass() or _Output(self, tmp_X)
         with _finished(first):
@@ -166,14 +166,14 @@ class _Preparation:
             raise DataError(f"dataset {self.name}: every point is identical after preprocessing (all-constant data)")
         if max_k is not None and (problem := k_problem(self.name, max_k, n_distinct, pre.n)):
             raise DataError(problem)
-        sha_labels, classes = write_labels(tmp_labels, self._labels(coder), pre.n)
+        sha_labels, classes = write_labels(tmp_labels, self._labels(coder), pre.n, count=stream.labels != "none")
         return {
             "raw_shape": [stream.n, stream.d],
             "shape": [pre.n, pre.d_out],
             "preprocessing": pre.steps,
             "n_distinct_points": n_distinct,
             "has_labels": stream.labels != "none",
-            "n_label_classes": classes if stream.labels != "none" else 0,
+            "n_label_classes": classes,
             "sha256": {"X": output.x.sha.hexdigest(), "labels": sha_labels},
         }
 
