@@ -226,6 +226,7 @@ def source_files(tmp_path) -> dict[str, dict]:
     frame.to_csv(tmp_path / "t.csv", index=False)
     frame.to_parquet(tmp_path / "t.parquet")
     frame.set_axis(np.arange(50) * 3 + 7).to_parquet(tmp_path / "indexed.parquet")  # the index kept as a column
+    frame.to_parquet(tmp_path / "groups.parquet", row_group_size=7)  # read a row group at a time
     frame[["a"]].to_csv(tmp_path / "one.csv", index=False)
     return {
         "npy float32": file_spec(tmp_path / "f32.npy"),
@@ -234,6 +235,7 @@ def source_files(tmp_path) -> dict[str, dict]:
         "csv": file_spec(tmp_path / "t.csv", label_column="kind"),
         "parquet": file_spec(tmp_path / "t.parquet", label_column="kind"),
         "parquet with an index": file_spec(tmp_path / "indexed.parquet", label_column="kind"),
+        "parquet in row groups": file_spec(tmp_path / "groups.parquet", label_column="kind"),
         "csv one column": file_spec(tmp_path / "one.csv"),
         "blobs": {"source": "blobs", "n_samples": 40, "n_features": 3, "centers": 3, "cluster_std": 1.0,
                   "center_box": 10.0, "seed": 1},

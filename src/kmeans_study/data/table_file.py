@@ -11,6 +11,7 @@ readings read the spool.
 
 from __future__ import annotations
 
+import os
 import warnings
 from collections.abc import Iterator
 from pathlib import Path
@@ -52,7 +53,7 @@ class _Column:
 
     def note_dtype(self, start: int, values) -> None:
         if values.dtype not in self.samples:
-            self.samples[values.dtype] = values.iloc[:1]
+            self.samples[values.dtype] = values.iloc[:1].copy()  # not a view that keeps the whole column
         if start == 0:
             self.first_cell = values.iloc[0]
 
@@ -112,47 +113,120 @@ class _Column:
             problems.add(rank + (1,), lambda: f"{where(self.missing)} has a missing value (an empty cell, NA or nan)")
 
 
-def _csv_frames(path: Path) -> Iterator:
-    """The CSV file in frames of CHUNK_ROWS rows."""
-    import pandas as pd
+class _CsvReader:
+    """A CSV file in frames of CHUNK_ROWS rows (pandas' reader in chunks)."""
 
-    def read(step):
+    def __init__(self, path: Path):
+        import pandas as pd
+
+        self.path = path
+        self.reader = self._read(lambda: pd.read_csv(path, index_col=False, encoding="utf-8", chunksize=io.CHUNK_ROWS))
+        self.header = self._read(lambda: next(self.reader, None))  # the first frame, its columns the table's
+
+    def _read(self, step):
+        import pandas as pd
+
         try:
             with warnings.catch_warnings():
                 # rows longer than the header would otherwise silently become the index or be cut
                 warnings.simplefilter("error", pd.errors.ParserWarning)
                 return step()
         except pd.errors.EmptyDataError:
-            raise DataError(f"{shown_name(str(path))}: the file is empty") from None
+            raise DataError(f"{shown_name(str(self.path))}: the file is empty") from None
         except (pd.errors.ParserError, pd.errors.ParserWarning) as exc:
-            raise DataError(f"{shown_name(str(path))}: not a rectangular table ({shown_name(str(exc))})") from None
+            raise DataError(f"{shown_name(str(self.path))}: not a rectangular table ({shown_name(str(exc))})") from None
         except UnicodeDecodeError as exc:
-            raise DataError(f"{shown_name(str(path))}: not UTF-8 text ({exc.reason}); save it as UTF-8") from None
+            raise DataError(f"{shown_name(str(self.path))}: not UTF-8 text ({exc.reason}); save it as UTF-8") from None
 
-    reader = read(lambda: pd.read_csv(path, index_col=False, encoding="utf-8", chunksize=io.CHUNK_ROWS))
-    with reader:
-        while (frame := read(lambda: next(reader, None))) is not None:
-            yield frame
+    def blocks(self, features: list | None, columns: list[_Column], label_column) -> Iterator[tuple]:
+        """(first row, features (rows, d) float64, labels or None) of each frame, then (the number
+        of rows, None, None); without features (a problem outranks the cells) the file is only
+        read on, for a problem that outranks that one."""
+        frame, start = self.header, 0
+        with self.reader:
+            while frame is not None:
+                if features is not None and len(frame):
+                    labels = None if label_column is None else np.asarray(frame[label_column])
+                    yield start, _features(frame, features, columns, start), labels
+                start += len(frame)
+                frame = self._read(lambda: next(self.reader, None))
+        yield start, None, None
 
 
-def _parquet_frames(path: Path) -> Iterator:
-    """The parquet file in frames of CHUNK_ROWS rows, each as ``pandas.read_parquet`` gives it
-    (the pandas metadata applied: index columns, categories, nullable integers)."""
-    import pyarrow as pa
-    import pyarrow.parquet as pq
+class _ParquetReader:
+    """A parquet file, a row group and a column at a time: each column of a row group read alone
+    (``read_row_group``, the pandas metadata applied, as ``pandas.read_parquet`` reads it) and
+    stored column-major in a scratch file, then its rows given in blocks of CHUNK_ROWS. So memory
+    holds a column of a row group, not the row group: a file written by pandas has row groups of a
+    million rows."""
 
-    try:
+    def __init__(self, path: Path, scratch: Path | None):
+        import pyarrow as pa
+        import pyarrow.parquet as pq
+
+        self.path, self.scratch = path, scratch
         try:
-            parquet = pq.ParquetFile(path)
-        except pa.ArrowException as exc:  # worded as pandas.read_parquet words it
-            raise pa.ArrowInvalid(f"Could not open Parquet input source '{path}': {exc}") from None
-        schema = parquet.schema_arrow
-        for batch in parquet.iter_batches(batch_size=io.CHUNK_ROWS):
-            yield pa.Table.from_batches([batch], schema=schema).to_pandas()
-        if parquet.metadata.num_rows == 0:
-            yield schema.empty_table().to_pandas()
-    except Exception as exc:  # noqa: BLE001 (pyarrow's errors for a file that is not parquet have no common base)
-        raise DataError(f"{shown_name(str(path))}: not a readable parquet file ({shown_name(str(exc))})") from None
+            try:
+                self.file = pq.ParquetFile(path)
+            except pa.ArrowException as exc:  # worded as pandas.read_parquet words it
+                raise pa.ArrowInvalid(f"Could not open Parquet input source '{path}': {exc}") from None
+            self.header = self.file.schema_arrow.empty_table().to_pandas()
+        except Exception as exc:  # noqa: BLE001 (pyarrow's errors for a file that is not parquet have no common base)
+            raise self.unreadable(exc) from None
+
+    def unreadable(self, exc: Exception) -> DataError:
+        return DataError(f"{shown_name(str(self.path))}: not a readable parquet file ({shown_name(str(exc))})")
+
+    def _column(self, group: int, name):
+        try:
+            return self.file.read_row_group(group, columns=[name], use_pandas_metadata=True).to_pandas()[name]
+        except Exception as exc:  # noqa: BLE001 (as above)
+            raise self.unreadable(exc) from None
+
+    def blocks(self, features: list | None, columns: list[_Column], label_column) -> Iterator[tuple]:
+        """As ``_CsvReader.blocks``."""
+        start = 0
+        for group in range(self.file.metadata.num_row_groups):
+            rows = self.file.metadata.row_group(group).num_rows
+            if features is not None and rows:
+                store = _ColumnMajor(rows, len(columns), self.scratch)
+                for j, column in enumerate(columns):
+                    store.write(j, column.add(start, self._column(group, column.name)))
+                labels = None if label_column is None else np.asarray(self._column(group, label_column))
+                for part in io.chunks(rows):
+                    yield start + part.start, store.rows(part), None if labels is None else labels[part]
+                store.close()
+            start += rows
+        yield start, None, None
+
+
+class _ColumnMajor:
+    """A row group's features (rows, d) float64 written a column at a time and read a block of
+    rows at a time: in a scratch file (``path``), or in memory without one."""
+
+    def __init__(self, rows: int, d: int, path: Path | None):
+        self.shape = (rows, d)
+        self.file = path.open("w+b") if path is not None else None
+        self.memory = np.empty(self.shape, order="F") if path is None else None
+
+    def write(self, j: int, column: np.ndarray) -> None:
+        if self.file is None:
+            self.memory[:, j] = column
+        else:
+            os.pwrite(self.file.fileno(), np.ascontiguousarray(column, dtype=np.float64), j * self.shape[0] * 8)
+
+    def rows(self, part: slice) -> np.ndarray:
+        if self.file is None:
+            return np.ascontiguousarray(self.memory[part])
+        block = np.empty((part.stop - part.start, self.shape[1]))
+        for j in range(self.shape[1]):
+            data = os.pread(self.file.fileno(), block.shape[0] * 8, (j * self.shape[0] + part.start) * 8)
+            block[:, j] = np.frombuffer(data, dtype=np.float64)
+        return block
+
+    def close(self) -> None:
+        if self.file is not None:
+            self.file.close()
 
 
 class TableStream(Stream):
@@ -165,7 +239,6 @@ class TableStream(Stream):
                          row_number=(lambda row: line_of_row(path, row)) if csv else (lambda row: row + 1),
                          label_column=label_column)
         self.path, self.dataset = path, dataset
-        self.frames = (lambda: _csv_frames(path)) if csv else (lambda: _parquet_frames(path))
         if names is None:
             self.n, names = self._parquet_shape()
         self.d = len(names) - (label_column in names)
@@ -194,21 +267,19 @@ class TableStream(Stream):
         yield from self._read(problems)
 
     def _read(self, problems: Problems) -> Iterator[Block]:
-        frames = self.frames()
-        first = next(frames)
-        features = self._columns(first, problems)
+        if self.path.suffix == ".csv":
+            reader = _CsvReader(self.path)
+        else:
+            reader = _ParquetReader(self.path, None if self.spool is None else self.spool.with_suffix(".group"))
+        features = self._columns(reader.header, problems)
         columns = [_Column(name) for name in features or ()]
         spool = self.spool.open("wb") if self.spool is not None and features else None
-        start = 0
         try:
-            for frame in _chain(first, frames):
-                if features is not None and len(frame):  # else read on: only an unreadable file outranks the problem
-                    X = _features(frame, features, columns, start)
+            for start, X, labels in reader.blocks(features, columns, self.label_column):
+                if X is not None:
                     if spool is not None:
                         spool.write(X.view(np.uint8))
-                    labels = None if self.label_column is None else np.asarray(frame[self.label_column])
                     yield Block(start, X, labels)
-                start += len(frame)
         finally:
             if spool is not None:
                 spool.close()
@@ -218,7 +289,7 @@ class TableStream(Stream):
             return
         for j, column in enumerate(columns):
             column.judge((FEATURES, j), self._where(column.name), self._text(column.name), problems)
-        if spool is not None and start:
+        if spool is not None:
             self.spooled = np.memmap(self.spool, dtype=np.float64, mode="r", shape=(start, self.d))
 
     def _text(self, name):
@@ -249,11 +320,6 @@ class TableStream(Stream):
         self.d = len(columns)
         self.info["feature_names"] = [str(c) for c in columns]
         return columns
-
-
-def _chain(first, rest):
-    yield first
-    yield from rest
 
 
 def _features(frame, names: list, columns: list[_Column], start: int) -> np.ndarray:
