@@ -52,10 +52,15 @@ def _leaf_sum(rows: np.ndarray) -> np.ndarray:
 
 class ColumnSum:
     """``np.sum(X, axis=0)`` of a float64 array X (n, d) fed in row blocks, bit for bit;
-    ``pairwise``: X's columns are contiguous in memory (see the module's opening)."""
+    ``pairwise``: X's columns are contiguous in memory (see the module's opening).
+
+    A block is put in ``space(m)`` and added by ``add(m)``: the space is kept from block to block
+    (behind a row for the running total), so that a pass allocates no memory per block: fresh
+    memory costs a page fault per 4 KB, more than the sums themselves."""
 
     def __init__(self, n: int, d: int, pairwise: bool):
         self.pairwise = pairwise
+        self._space = np.zeros((0, d))
         if pairwise:
             self._tree = _pairwise_tree(n)
             self._leaf = next(self._tree)
@@ -64,11 +69,19 @@ class ColumnSum:
         else:
             self._carry = np.zeros(d)
 
-    def add(self, rows: np.ndarray) -> None:
-        """The next rows (m, d), float64."""
+    def space(self, m: int) -> np.ndarray:
+        """Where to put the next m rows: a float64 array (m, d)."""
+        if self._space.shape[0] < m + 1:
+            self._space = np.empty((m + 1, self._space.shape[1]))
+        return self._space[1:m + 1]
+
+    def add(self, m: int) -> None:
+        """Add the m rows put in ``space(m)``."""
         if not self.pairwise:
-            self._carry = np.concatenate((self._carry[None], rows)).sum(axis=0)
+            self._space[0] = self._carry
+            self._carry = self._space[:m + 1].sum(axis=0)
             return
+        rows = self._space[1:m + 1]
         rows = np.concatenate((self._pending, rows)) if len(self._pending) else rows
         at = 0
         while self._total is None and rows.shape[0] - at >= self._leaf:
@@ -93,15 +106,19 @@ class Scatter:
 
     def __init__(self, d: int):
         self.shift = None
+        self._space = np.zeros((0, d))
         self.sums = np.zeros(d)
         self.products = np.zeros((d, d))
         self.n = 0
 
     def add(self, rows: np.ndarray) -> None:
-        """The next rows (m, d), float64."""
+        """The next rows (m, d), of any real dtype (computed in float64)."""
         if self.shift is None:
-            self.shift = rows.mean(axis=0)
-        centred = rows - self.shift
+            self.shift = np.asarray(rows, dtype=np.float64).mean(axis=0)
+        if self._space.shape[0] < rows.shape[0]:
+            self._space = np.empty(rows.shape)
+        centred = self._space[:rows.shape[0]]
+        np.subtract(rows, self.shift, out=centred, casting="unsafe")
         self.sums += centred.sum(axis=0)
         self.products += centred.T @ centred
         self.n += rows.shape[0]
