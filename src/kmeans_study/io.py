@@ -56,6 +56,13 @@ def atomic_path(path: str | Path) -> Iterator[Path]:
         tmp.unlink(missing_ok=True)
 
 
+def open_temporary(tmp: Path):
+    """The empty temporary file of ``atomic_path``, opened for writing without truncating it: ext4
+    writes back a truncated file's dirty pages when it is closed (guarding a replace-by-truncate),
+    0.8 s for 1.5 GB that later writes would not wait for."""
+    return tmp.open("r+b")
+
+
 def save_npy(path: str | Path, array) -> None:
     import numpy as np
 

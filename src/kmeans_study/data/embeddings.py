@@ -92,7 +92,7 @@ def write(path: Path, spec: dict) -> None:
     stream = load("embeddings", spec)
     with io.atomic_path(path) as tmp:
         if path.suffix == ".npy":
-            with tmp.open("wb") as fh:
+            with io.open_temporary(tmp) as fh:
                 writer = io.NpyWriter(fh, (stream.n, stream.d + 1), np.float32)
                 for block in stream.blocks(Problems()):
                     writer.write(np.column_stack((block.X, block.labels.astype(np.float32))))

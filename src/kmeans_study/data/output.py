@@ -14,7 +14,7 @@ import numpy as np
 from kmeans_study.data.distinct import DistinctRows
 from kmeans_study.data.finite import PreparedCheck
 from kmeans_study.data.stream import Block, Problems
-from kmeans_study.io import NpyWriter
+from kmeans_study.io import NpyWriter, open_temporary
 
 
 class _Sink:
@@ -56,7 +56,7 @@ class XOutput:
 
     def __init__(self, path: Path, shape: tuple[int, int], check: PreparedCheck, workdir: Path):
         self.path, self.check = path, check
-        self.file = path.open("wb")
+        self.file = open_temporary(path)
         self.writer = NpyWriter(self.file, shape, np.float32)
         self.sha = hashlib.sha256()
         self.distinct = DistinctRows(shape[0], workdir)
@@ -94,7 +94,7 @@ def write_labels(path: Path, blocks: Iterable[Block], n: int, count: bool = True
     """Write the labels (n,) int64 of ``blocks`` to ``path``; returns (their sha256, the number of
     distinct labels, if ``count``, else 0)."""
     sha, classes = hashlib.sha256(), set()
-    with path.open("wb") as file:
+    with open_temporary(path) as file:
         writer = NpyWriter(file, (n,), np.int64)
         for block in blocks:
             labels = np.ascontiguousarray(block.labels, dtype=np.int64)
