@@ -25,6 +25,17 @@ def user_column(name) -> str:
     return f"column {shown(name)}" if isinstance(name, str) else f"column index {name}"
 
 
+def _missing(values: np.ndarray) -> np.ndarray:
+    """Where a label is missing, as ``pandas.isna`` says (numbers are told without pandas)."""
+    if values.dtype.kind in "iub":
+        return np.zeros(values.shape, dtype=bool)
+    if values.dtype.kind == "f":
+        return np.isnan(values)
+    import pandas as pd
+
+    return pd.isna(values)
+
+
 class LabelCoder:
     """Codes the label column ``column`` of ``path``; ``row_number`` numbers rows in messages.
     ``spool`` (a file path) holds the provisional ids; None keeps them in memory."""
@@ -42,10 +53,8 @@ class LabelCoder:
 
     def feed(self, start: int, values, problems: Problems) -> None:
         """The labels of rows ``start`` ..: a block's label cells, an array."""
-        import pandas as pd
-
         values = np.asarray(values)
-        missing = np.flatnonzero(pd.isna(values))
+        missing = np.flatnonzero(_missing(values))
         self.n = start + values.shape[0]
         if missing.size or self.missing:
             if not self.missing:
