@@ -165,8 +165,8 @@ def test_equal_rows_hash_equally_and_different_rows_differently():
 
 
 @settings(max_examples=60, **SETTINGS)
-@given(labels=st.lists(st.one_of(st.integers(-3, 12), st.sampled_from(["a", "b", "10", "9"])), min_size=1,
-                       max_size=60), block=st.integers(1, 20), text=st.booleans())
+@given(labels=st.lists(st.one_of(st.integers(-3, 12), st.sampled_from(["a", "b", "10", "9", "bbbbb", "bbb"])),
+                       min_size=1, max_size=60), block=st.integers(1, 20), text=st.booleans())
 def test_label_codes_in_blocks_are_np_unique_of_the_whole_column(labels, block, text):
     """Numeric labels keep numeric order (10 after 9); a column with text anywhere is text, its
     numbers written as text (as pandas writes them when it joins such chunks)."""
@@ -188,6 +188,14 @@ def test_label_codes_in_blocks_are_np_unique_of_the_whole_column(labels, block, 
     expected_names, expected_codes = np.unique(whole, return_inverse=True)
     assert names == [str(x) for x in expected_names]
     np.testing.assert_array_equal(codes, expected_codes)
+
+
+def test_labels_seen_in_longer_strings_are_not_confused_with_shorter_ones():
+    coder = LabelCoder("kind", "d.csv", lambda row: row + 2)
+    for start, part in enumerate([["bbbbb"], ["a"], ["b"], ["bbbbb"]]):
+        coder.feed(start, np.array(part), Problems())
+    assert coder.finish() == ["a", "b", "bbbbb"]
+    np.testing.assert_array_equal(np.concatenate([b.labels for b in coder.code_blocks()]), [2, 0, 1, 2])
 
 
 @pytest.mark.parametrize("array", [np.arange(12.0, dtype=np.float32).reshape(4, 3), np.arange(5, dtype=np.int64),
