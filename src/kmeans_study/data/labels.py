@@ -43,7 +43,6 @@ class LabelCoder:
     def __init__(self, column, path: Path, row_number: Callable[[int], int], spool: Path | None = None):
         self.column, self.path, self.row_number = column, path, row_number
         self.ids: dict[tuple, int] = {}  # (kind, value) -> provisional id
-        self.known: dict[str, tuple[np.ndarray, np.ndarray]] = {}  # kind -> (its values sorted, their ids)
         self.numeric: set[np.dtype] = set()
         self.text = False
         self.spool_path = spool
@@ -71,28 +70,15 @@ class LabelCoder:
         else:
             self.text = True
             values = values.astype(str)
-        block = self._ids(values)
+        distinct, inverse = np.unique(values, return_inverse=True)
+        kind = values.dtype.kind
+        ids = np.array([self.ids.setdefault((kind, value), len(self.ids)) for value in distinct.tolist()],
+                       dtype=np.int64)
+        block = ids[inverse.reshape(-1)]
         if self.spool is not None:
             self.spool.write(block.view(np.uint8))  # buffered
         else:
             self.kept.append(block)
-
-    def _ids(self, values: np.ndarray) -> np.ndarray:
-        """The provisional ids of a block's labels: looked up among the labels seen (the usual
-        block), else new ones given ids."""
-        kind = values.dtype.kind
-        if kind in self.known:
-            keys, ids = self.known[kind]
-            at = np.minimum(np.searchsorted(keys, values), len(keys) - 1)
-            if (keys[at] == values).all():
-                return ids[at]
-        distinct, inverse = np.unique(values, return_inverse=True)
-        for value in distinct.tolist():
-            self.ids.setdefault((kind, value), len(self.ids))
-        seen = sorted((value, i) for (k, value), i in self.ids.items() if k == kind)
-        # the values' own type (not this block's dtype, whose strings may be shorter than earlier ones)
-        self.known[kind] = (np.array([value for value, _ in seen]), np.array([i for _, i in seen], dtype=np.int64))
-        return self._ids(values)
 
     def finish(self) -> list[str]:
         """Sort the distinct labels once all are read; returns their names, in code order."""
