@@ -9,7 +9,8 @@ values, structured or >2-D arrays). Values that overflow later steps are refused
 ``data.finite`` for every source.
 
 The file is read a chunk of rows at a time (``npy_file``: a memory map; ``table_file``: pandas'
-CSV reader in chunks, pyarrow's record batches), so its size is bounded by the disk, not memory.
+CSV reader in chunks, a parquet file a row group and a column at a time), so its size is bounded
+by the disk, not memory.
 """
 
 from __future__ import annotations

@@ -1,5 +1,6 @@
-"""A user's .csv or .parquet table, read a chunk of rows at a time (pandas' CSV reader in chunks,
-pyarrow's record batches), with the old whole-table reader's checks and messages.
+"""A user's .csv or .parquet table, read a chunk of rows at a time (pandas' CSV reader in chunks; a
+parquet file a row group and a column at a time), with the old whole-table reader's checks and
+messages.
 
 A feature column is judged as a whole once every chunk has been read: its chunks' dtypes are
 joined by pandas' own rule (the rule pandas applies to the chunks it reads a large CSV in), so a
