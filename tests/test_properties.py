@@ -369,7 +369,8 @@ def test_every_integer_key_refuses_a_whole_number_float_by_name(path):
     config = {"datasets": {"d": {"source": "blobs"}}, "backends": {"sklearn": {}}}
     if path[:2] == ("datasets", "d"):
         config["datasets"]["d"]["source"] = {"split": "mnist", "raw_dir": "mnist", "download": "mnist", "path": "file",
-                                             "label_column": "file", "sample_image": "image"}.get(path[2], "blobs")
+                                             "label_column": "file", "sample_image": "image",
+                                             "n_clusters": "embeddings"}.get(path[2], "blobs")
     if path[0] == "backends":
         config["backends"] = {path[1]: {}}
     if path[-1] == "[]":

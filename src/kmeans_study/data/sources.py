@@ -1,8 +1,9 @@
 """Dataset sources: every fact about a ``source`` value of the config is its entry in ``SOURCES``.
 
-A loader takes the dataset's name, its config entry and the cache directory and returns a ``Loaded``:
-raw features (n, d), integer labels or None, and facts worth recording. Heavy libraries are
-imported inside the loader that needs them. A new source = one loader (in its own module or here)
+A loader takes the dataset's name, its config entry and the cache directory and returns a ``Loaded``
+(raw features (n, d) in memory, integer labels or None, and facts worth recording) or, for data
+read or generated a block of rows at a time, a ``stream.Stream``. Heavy libraries are imported
+inside the loader that needs them. A new source = one loader (in its own module or here)
 + one entry in ``SOURCES``: its options (JSON schema, from which the config schema is built),
 whether its data has labels, what the config alone says of its shape, and which worked-example
 reports apply to it.
@@ -17,26 +18,9 @@ from pathlib import Path
 
 import numpy as np
 
+from kmeans_study.data.labels import LabelCoder
+from kmeans_study.data.stream import ArrayStream, DataError, Loaded, Problems, Stream
 from kmeans_study.messages import shown_name
-
-
-class DataError(ValueError):
-    """Input data that cannot be used; the message names the file, column or row."""
-
-
-def _counted_from_one(row: int) -> int:
-    return row + 1
-
-
-@dataclass
-class Loaded:
-    """X (n, d) of any real dtype, labels (n,) int64 or None, facts worth recording, and how the
-    source numbers row i of X in messages (a CSV counts lines, its header being line 1)."""
-
-    X: np.ndarray
-    labels: np.ndarray | None
-    info: dict = field(default_factory=dict)
-    row_number: Callable[[int], int] = _counted_from_one
 
 
 def load_mnist5k(name: str, spec: dict, cache_dir: Path) -> Loaded:
@@ -138,7 +122,7 @@ _TORCHVISION_OPTIONS = {
 class Source:
     """What the config, the workflow and the reports know of a source, without loading it."""
 
-    loader: str  # "module:function" taking (name, spec, cache_dir) and returning a Loaded
+    loader: str  # "module:function" taking (name, spec, cache_dir) and returning a Loaded or a Stream
     description: str
     options: dict = field(default_factory=dict)  # option -> JSON schema (with its default)
     required: tuple[str, ...] = ()  # options without a default
@@ -152,7 +136,7 @@ class Source:
     def has_labels(self, spec: dict) -> bool:
         return self.labelled(spec) if callable(self.labelled) else self.labelled
 
-    def load(self, name: str, spec: dict, cache_dir: Path) -> Loaded:
+    def load(self, name: str, spec: dict, cache_dir: Path) -> Loaded | Stream:
         module, function = self.loader.split(":")
         return getattr(import_module(module), function)(name, spec, cache_dir)
 
@@ -238,9 +222,63 @@ SOURCES: dict[str, Source] = {
         },
         examples=lambda spec: ("quantization",),
     ),
+    "embeddings": Source(
+        "kmeans_study.data.embeddings:load",
+        "Embeddings-like unit vectors around n_clusters directions, clusters of unequal sizes and spreads, "
+        "labelled by cluster; generated a block at a time (python -m kmeans_study.data.embeddings writes "
+        "the same data to a .npy or .parquet file).",
+        options={
+            "n_samples": _integer("Number of points.", 1, 1_000_000),
+            "n_features": _integer("Dimension.", 1, 128),
+            "n_clusters": _integer("Number of clusters (the labels).", 1, 64),
+            "size_exponent": {
+                "description": "Cluster c of the sizes' ranking gets a share proportional to 1 / c**size_exponent "
+                               "(0: equal sizes).",
+                "type": "number", "minimum": 0, "default": 1.0,
+            },
+            "spread_min": {
+                "description": "Smallest spread: a point is its cluster's direction plus Gaussian noise of about "
+                               "this norm, normalised; its cosine to the direction is about 1 / sqrt(1 + spread**2).",
+                "type": "number", "exclusiveMinimum": 0, "default": 0.5,
+            },
+            "spread_max": {
+                "description": "Largest spread; the clusters' spreads are log-uniform between spread_min and "
+                               "spread_max.",
+                "type": "number", "exclusiveMinimum": 0, "default": 1.2,
+            },
+            "seed": _GENERATOR_SEED,
+        },
+        n_samples=lambda spec: spec["n_samples"], n_features=lambda spec: spec["n_features"],
+    ),
 }
 
 
+def open_source(name: str, spec: dict, cache_dir: str | Path) -> Stream:
+    """Dataset ``name`` (its config entry is ``spec``) as a stream of row blocks."""
+    found = SOURCES[spec["source"]].load(name, spec, Path(cache_dir))
+    return found if isinstance(found, Stream) else ArrayStream(found)
+
+
 def load_source(name: str, spec: dict, cache_dir: str | Path) -> Loaded:
-    """Load dataset ``name`` (its config entry is ``spec``)."""
-    return SOURCES[spec["source"]].load(name, spec, Path(cache_dir))
+    """Dataset ``name`` whole in memory (a notebook's, a test's view): a stream read once, with
+    its own checks (a file's), its labels coded."""
+    found = SOURCES[spec["source"]].load(name, spec, Path(cache_dir))
+    if isinstance(found, Loaded):
+        return found
+    problems = Problems()
+    coder = None
+    if found.labels == "values":
+        coder = LabelCoder(found.label_column, Path(found.info.get("origin", name)), found.row_number)
+    X, labels = [], []
+    for block in found.blocks(problems):
+        X.append(np.array(block.X))
+        if coder is not None:
+            coder.feed(block.start, block.labels, problems)
+        elif block.labels is not None:
+            labels.append(block.labels)
+    problems.raise_first()
+    info = dict(found.info)
+    if coder is not None:
+        info["label_names"] = coder.finish()
+        labels = [block.labels for block in coder.code_blocks()]
+    return Loaded(np.concatenate(X), np.concatenate(labels) if labels else None, info, found.row_number)
