@@ -8,7 +8,10 @@ whose best two scores are more than twice ``rounding.score_error`` apart; the ot
 by float64 squared distances summed in index order (``np.cumsum``), as ``exact.sq_dist_exact``
 sums them. So these labels equal the compiled kernel's, point for point (tested on exact ties and
 float32 near-ties). The means add each cluster's rows one after another in float64, as the
-compiled passes do, so they equal theirs bit for bit.
+compiled passes do, so they equal theirs bit for bit. The inertia sums the points' squared
+distances in the order of the rows, never cluster by cluster: the same centroids numbered in
+another order (inits that end in the same partition) give the same inertia to the last bit, so
+which of them is "best" is decided by the lowest init id, not by rounding.
 
 Why NumPy and not the compiled kernel: a fit job evaluates one to ten centroid sets once, which
 costs milliseconds of arithmetic on the study's data, while importing Numba and loading the
@@ -59,12 +62,14 @@ def nearest(Xr: np.ndarray, cents: _Set) -> np.ndarray:
 
 
 def _accumulate(Xr: np.ndarray, labels: np.ndarray, cents: _Set, buffer: np.ndarray) -> None:
-    """Add the chunk's rows, cluster by cluster, to the inertia and to their cluster's sum.
+    """Add the chunk's rows to their cluster's sum, cluster by cluster, and their squared
+    distances to the inertia, in row order.
 
     A cluster's rows go into ``buffer`` (float64, at least R + 1 rows) below its running sum, and
     NumPy's axis-0 sum of a contiguous block adds its rows in order: the sums equal one pass over
-    all rows in row order, bit for bit. The block is then reused for the differences to the
-    centroid, so the work stays in the cache."""
+    all rows in row order, bit for bit. The inertia then reuses the buffer for each row's
+    difference to its centroid: one float64 value per row, summed over the rows in their order,
+    whatever the clusters' numbers."""
     order = np.argsort(labels, kind="stable")
     edges = np.searchsorted(labels[order], np.arange(len(cents.counts) + 1))
     for j in np.flatnonzero(edges[1:] > edges[:-1]):
@@ -73,10 +78,11 @@ def _accumulate(Xr: np.ndarray, labels: np.ndarray, cents: _Set, buffer: np.ndar
         block[0] = cents.sums[j]
         block[1:] = Xr[rows]
         cents.sums[j] = block.sum(axis=0)
-        points = block[1:]
-        points -= cents.C64[j]
-        cents.inertia += float(np.einsum("ij,ij->", points, points))
         cents.counts[j] += len(rows)
+    diff = buffer[: len(labels)]
+    np.take(cents.C64, labels, axis=0, out=diff)
+    np.subtract(Xr, diff, out=diff)
+    cents.inertia += float(np.einsum("ij,ij->i", diff, diff).sum())
 
 
 def evaluate_many(X: np.ndarray, centroid_sets: list[np.ndarray]):
