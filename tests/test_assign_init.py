@@ -49,3 +49,22 @@ def test_kmeans_plusplus_with_duplicate_points():
 def test_kmeans_plusplus_rejects_k_above_n():
     with pytest.raises(ValueError, match="k=4"):
         kmeans_plusplus(np.zeros((3, 2), dtype=np.float32), 4, seed=0)
+
+
+def test_streamed_steps_pick_the_same_starts_as_held_ones(monkeypatch):
+    """Above CANDIDATES_MB a step reads X twice in chunks and keeps only the closest distances;
+    on data whose candidates are far from ties it picks the very rows the held step picks, for
+    every init, whatever the chunk size."""
+    from kmeans_study import io
+    from kmeans_study.lloyd import starts
+
+    rng = np.random.default_rng(3)
+    centres = rng.normal(scale=20, size=(12, 5))
+    X = (centres[rng.integers(0, 12, 3000)] + rng.normal(size=(3000, 5))).astype(np.float32)
+    held = starts.kmeans_plusplus_many(X, 10, [1, 2, 3])
+    monkeypatch.setattr(starts, "CANDIDATES_MB", 0)
+    monkeypatch.setattr(io, "CHUNK_ROWS", 700)
+    assert starts.streamed(len(X), 1)
+    streamed = starts.kmeans_plusplus_many(X, 10, [1, 2, 3])
+    for a, b in zip(held, streamed):
+        np.testing.assert_array_equal(a, b)

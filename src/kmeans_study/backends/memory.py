@@ -14,6 +14,7 @@ from __future__ import annotations
 import math
 
 from kmeans_study.io import CHUNK_ROWS
+from kmeans_study.lloyd.starts import streamed
 
 # The interpreter, numpy and a backend's library, resident (a scikit-learn fit job of the default
 # study peaks at 340 MB with its 16 MB of data, a faiss job at 220, a fused one at 190).
@@ -68,8 +69,11 @@ def refusal(backend: str, entry, params: dict, *, dataset: str, n: int, d: int, 
 
 def starts_need_mb(*, n: int, d: int, k: int, inits: int) -> int:
     """What a job computing the k-means++ starts of ``inits`` inits at k needs, in MB: each
-    step's candidate distances (2 + ln k per init) and the closest distances, float32 per point
-    (lloyd.starts), the squared norms and a chunk."""
+    step's candidate distances (2 + ln k per init) where they are held whole, and the closest
+    distances, float32 per point (lloyd.starts), the squared norms and a chunk."""
     trials = 2 + int(math.log(k))
-    per_point = 4 * (inits * trials + 2 * inits + 1) + 8
-    return math.ceil(INTERPRETER_MB + per_point * n / 1e6 + CHUNK_ROWS * d * 8 * 4 / 1e6)
+    if streamed(n, inits * trials):  # the closest distances, the weights and a cumulative sum
+        per_point = 4 * inits + 4 + 4
+    else:
+        per_point = 4 * (inits * trials + 2 * inits + 1)
+    return math.ceil(INTERPRETER_MB + (per_point + 8) * n / 1e6 + CHUNK_ROWS * d * 8 * 4 / 1e6)

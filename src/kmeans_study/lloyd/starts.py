@@ -16,7 +16,12 @@ from kmeans_study.runtime import Progress
 # Bumped when the seeding changes what it picks for a seed: a parameter of the init jobs and of
 # every fit (which read the init files as ancient), so a change reruns both.
 # 2: scikit-learn's random stream (RandomState draws, float32 distance sums).
-INIT_VERSION = 2
+# 3: above CANDIDATES_MB a step streams its candidates' distances (float64 sums in chunks); the
+#    same picks as 2 below it (every start of the default study).
+INIT_VERSION = 3
+# A step's candidate distances are held whole up to this size (every study of up to a million
+# points or so), else streamed in chunks (``streamed``): the same seeding, its sums in another order.
+CANDIDATES_MB = 128
 
 
 def _sq_dists(X: np.ndarray, x_sq: np.ndarray, C: np.ndarray) -> np.ndarray:
@@ -71,15 +76,50 @@ def kmeans_plusplus_many(
                 candidates[j] = rng.choice(np.setdiff1d(np.arange(n), chosen[j]), trials)
             else:
                 candidates[j] = np.minimum(np.searchsorted(np.cumsum(closest[j]), draws), n - 1)
-        dist = _distances_from_rows(X, x_sq, chunks, candidates.ravel()).reshape(m, trials, n)
-        np.minimum(closest[:, None, :], dist, out=dist)
-        sums = (dist @ weight[:, None])[:, :, 0]  # (m, trials)
-        best = np.argmin(sums, axis=1)
+        if streamed(n, m * trials):
+            best, potential = _step_in_chunks(X, x_sq, chunks, candidates, closest)
+        else:
+            dist = _distances_from_rows(X, x_sq, chunks, candidates.ravel()).reshape(m, trials, n)
+            np.minimum(closest[:, None, :], dist, out=dist)
+            sums = (dist @ weight[:, None])[:, :, 0]  # (m, trials)
+            best = np.argmin(sums, axis=1)
+            closest = dist[np.arange(m), best]
+            potential = sums[np.arange(m), best]
         for j in range(m):
             chosen[j].append(int(candidates[j, best[j]]))
-        closest = dist[np.arange(m), best]
-        potential = sums[np.arange(m), best]
     return [np.ascontiguousarray(X[np.asarray(c)], dtype=np.float32) for c in chosen]
+
+
+def streamed(n: int, candidates: int) -> bool:
+    """Whether a step's candidate distances (``candidates`` x n float32) are too large to hold
+    (above CANDIDATES_MB): then each step reads X twice in chunks instead (``_step_in_chunks``)
+    and keeps only the closest distances per point and init."""
+    return candidates * n * 4 > CANDIDATES_MB * 1e6
+
+
+def _step_in_chunks(X: np.ndarray, x_sq: np.ndarray, chunks: list[slice], candidates: np.ndarray,
+                    closest: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """One greedy k-means++ step of every init, in memory independent of n: a first pass over X
+    sums, per init and candidate, the closest distances the candidate would leave (float64 sums
+    of the float32 distances, chunk by chunk); a second pass lowers each init's closest distances
+    (``closest``, (m, n) float32, in place) to its best candidate's. Returns the best candidate
+    of each init (m,) and the potential it leaves (m,)."""
+    m, trials = candidates.shape
+    distinct = np.unique(candidates)
+    C = np.asarray(X[distinct], dtype=np.float32)
+    index = np.searchsorted(distinct, candidates)  # (m, trials) columns of C
+    sums = np.zeros((m, trials))
+    for c in chunks:
+        dist = _sq_dists(np.asarray(X[c]), x_sq[c], C).astype(np.float32)  # (R, distinct)
+        for j in range(m):
+            sums[j] += np.minimum(dist[:, index[j]], closest[j, c][:, None]).sum(axis=0, dtype=np.float64)
+    best = np.argmin(sums, axis=1)
+    rows = candidates[np.arange(m), best]
+    C = np.asarray(X[rows], dtype=np.float32)
+    for c in chunks:
+        dist = _sq_dists(np.asarray(X[c]), x_sq[c], C).astype(np.float32)  # (R, m)
+        np.minimum(closest[:, c], dist.T, out=closest[:, c])
+    return best, sums[np.arange(m), best].astype(np.float32)
 
 
 def _distances_to_rows(X: np.ndarray, x_sq: np.ndarray, chunks: list[slice], rows) -> np.ndarray:
