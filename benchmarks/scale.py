@@ -12,10 +12,10 @@ Parts, in this order (each prints its figures; ``DIR/scale.json`` gets them all)
   floor in the same run: the page cache dropped, the file read once in 1 MiB reads (as ``cat``
   reads it), the cache dropped again, then the step (``benchmarks.prepare_scale``), three times.
 - ``passes``: seconds per pass of the exact engine (``fused``'s Lloyd, no pruning, one init,
-  k = 64; its assignment and update steps over 6 passes of one fit) on the first n rows of the X
-  that ``floor`` prepared, for n = 10^5, 10^6, 4x10^6, 8x10^6 (those there are), against the
-  floor measured just after (X times the centroids and one read of X, block by block, BLAS on
-  the engine's threads); linear if the seconds per million rows stay within 20% of each other.
+  k = 64; a fit of 7 passes less a fit of 1, per pass, wall and CPU seconds) on the first n rows
+  of the X that ``floor`` prepared, for n = 10^5, 10^6, 4x10^6, 8x10^6 (those there are), against
+  the floor measured just after (X times the centroids and one read of X, block by block, BLAS on
+  the engine's threads); linear if the CPU seconds per million rows stay within 20% of each other.
 - ``limited``: the study of ``workflow/configs/embeddings.yaml`` (fused, restricted, faiss_sampled;
   k in {16, 32, 64}, 2 inits) on ``emb.npy`` as a ``file`` dataset, every process of it in one
   memory cgroup of ``--limit-mb`` (made here, as root: ``memory.limit_in_bytes`` under
@@ -232,42 +232,53 @@ def floor(directory: Path, rounds: int = 3) -> dict:
     return {"rounds": out}
 
 
-def _floor(X: np.ndarray, C: np.ndarray, block: int = 65536) -> float:
-    """Wall seconds of the floor of one pass: X times the centroids and one read of X (as
-    ``benchmarks.iteration`` defines it), block by block through the memory map."""
-    with Clock() as clock:
-        for start in range(0, len(X), block):
-            Xb = np.asarray(X[start:start + block])
-            Xb @ C.T
-            Xb.sum(axis=0)
-    return clock.wall
+def _floor(X: np.ndarray, C: np.ndarray, block: int = 65536) -> None:
+    """The floor of one pass: X times the centroids and one read of X (as ``benchmarks.iteration``
+    defines it), block by block through the memory map."""
+    for start in range(0, len(X), block):
+        Xb = np.asarray(X[start:start + block])
+        Xb @ C.T
+        Xb.sum(axis=0)
 
 
 def passes(X_path: Path, cores: int, iterations: int = 6) -> dict:
-    """Seconds per pass at each n: the assignment and update steps' wall over ``iterations``
-    passes of one fit (no tolerance; the fit's set-up, its first read of X, not counted), against
-    the best of 3 floors measured just after."""
+    """Seconds per pass at each n, wall and CPU (all threads): a fit of 1 + ``iterations``
+    passes less a fit of 1 pass (the fit's set-up and first read of X cancel), divided by the
+    passes; against the floor's best of 3 (wall and CPU) measured just after. CPU seconds are what
+    other processes on a shared machine disturb least."""
     from kmeans_study.lloyd.engine import lloyd
     from kmeans_study.lloyd.exact_strategy import ExactStrategy
     from kmeans_study.runtime import limit_threads
 
     X = np.load(X_path, mmap_mode="r")
-    print(f"\n== seconds per pass of the exact engine (k = {PASS_K}, d = {X.shape[1]}, {cores} threads, no pruning, "
-          f"{iterations} passes of one fit) against the floor (X times C and one read of X, BLAS on {cores} threads)")
+    print(f"\n== seconds per pass of the exact engine (k = {PASS_K}, d = {X.shape[1]}, {cores} threads, no pruning; "
+          f"a fit of 1 + {iterations} passes less one of 1) against the floor (X times C and one read of X, BLAS on "
+          f"{cores} threads); wall and CPU seconds")
     out = {}
     for n in [n for n in PASS_ROWS if n <= len(X)]:
         Xn = X[:n]
         C = np.array(Xn[:: n // PASS_K][:PASS_K])
-        fit = lloyd(Xn, [C], ExactStrategy(prune=False), iterations, 0.0, threads=cores)[0]
+        lloyd(Xn, [C], ExactStrategy(prune=False), 1, 0.0, threads=cores)  # pages mapped, kernels loaded
+        with Clock() as one:
+            lloyd(Xn, [C], ExactStrategy(prune=False), 1, 0.0, threads=cores)
+        with Clock() as many:
+            fit = lloyd(Xn, [C], ExactStrategy(prune=False), 1 + iterations, 0.0, threads=cores)[0]
+        done = fit.n_iter - 1
         with limit_threads(cores):
-            floor = min(_floor(Xn, C) for _ in range(3))
-        per_pass = (fit.assign_s + fit.update_s) / fit.n_iter
-        out[n] = {"pass_s": per_pass, "floor_s": floor, "passes": fit.n_iter}
-        print(f"   n = {n:>9,d}: {per_pass:7.3f} s per pass ({per_pass / n * 1e6:.3f} s per million rows; "
-              f"{fit.n_iter} passes), floor {floor:.3f} s, ratio {per_pass / floor:.2f}")
-    per_million = [value["pass_s"] / n * 1e6 for n, value in out.items()]
+            floors = []
+            for _ in range(3):
+                with Clock() as floor:
+                    _floor(Xn, C)
+                floors.append(floor)
+        wall, cpu = (many.wall - one.wall) / done, (many.cpu - one.cpu) / done
+        out[n] = {"pass_s": wall, "pass_cpu_s": cpu, "floor_s": min(f.wall for f in floors),
+                  "floor_cpu_s": min(f.cpu for f in floors), "passes": done}
+        print(f"   n = {n:>9,d}: {wall:7.3f} s per pass, {cpu:7.3f} CPU s ({cpu / n * 1e6:.3f} CPU s per million "
+              f"rows); floor {out[n]['floor_s']:.3f} s, {out[n]['floor_cpu_s']:.3f} CPU s; ratio (CPU) "
+              f"{cpu / out[n]['floor_cpu_s']:.2f}")
+    per_million = [value["pass_cpu_s"] / n * 1e6 for n, value in out.items()]
     spread = max(per_million) / min(per_million) - 1
-    print(f"   seconds per million rows within {100 * spread:.0f}% of each other "
+    print(f"   CPU seconds per million rows within {100 * spread:.0f}% of each other "
           f"({'linear within 20%' if spread <= 0.2 else 'NOT linear within 20%'})")
     return {"rows": out, "spread": spread}
 
