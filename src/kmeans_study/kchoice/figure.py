@@ -60,7 +60,7 @@ def _elbow_panel(ax, ks, inertia, choice) -> None:
         at = np.flatnonzero(np.asarray(ks) == knee)
         ax.plot([knee], [np.asarray(inertia)[at[0]]], "D", markersize=16, markerfacecolor="none",
                 markeredgecolor="C4", markeredgewidth=1.5, linestyle="none", zorder=6, label=f"kneedle pick {knee}")
-    _title(ax, f"{_pick_title('two_line', choice)}, kneedle {knee}")
+    _title(ax, f"{_pick_title('two_line', choice)}, kneedle {'none' if knee is None else knee}")
     ax.set_ylabel("inertia")
     ax.legend(fontsize=7, loc="upper right")
 
@@ -68,6 +68,10 @@ def _elbow_panel(ax, ks, inertia, choice) -> None:
 def _cuts_panel(ax, ks, inertia, choice) -> None:
     """Mean R² of every cut: how much the winning cut beats the others."""
     scores = two_line_scores(ks, inertia)
+    if scores.empty:  # too few k values for two lines of at least two points each
+        ax.set_xlim(min(ks) / 1.2, max(ks) * 1.2)
+        ax.text(0.5, 0.5, f"no cut to score:\n{len(ks)} k values are too few for two lines", ha="center",
+                va="center", transform=ax.transAxes, fontsize=9)
     ax.plot(scores["k_split"], scores["mean_r2"], "o-", color="C0")
     _mark(ax, scores["k_split"].to_numpy(), scores["mean_r2"].to_numpy(), choice["criteria"].get("two_line"))
     margin = choice["margins"].get("two_line")
