@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import json
 import multiprocessing
-import re
 import subprocess
 import sys
 import time
@@ -22,6 +21,7 @@ from pathlib import Path
 import numpy as np
 
 from benchmarks.common import BACKEND, INITS, KS, ROOT, child_command, child_env, seeds, study_config
+from kmeans_study.steps.joblog import done_figures
 
 # The pipeline's wall over the notebook loop's that issue 5 asked for, per dataset.
 TARGET_RATIO = {"fashion_mnist": 0.25, "mnist5k": 0.5}
@@ -49,12 +49,11 @@ def run_pipeline(name: str, workdir: Path, cores: int) -> dict:
                for k in KS for i in range(INITS)}
     steps: dict[str, dict] = {}
     for log in (results / "logs").rglob("*.log"):
-        match = re.search(r"done (\w+) in ([\d.]+) s \(cpu ([\d.]+) s\)", log.read_text())
-        if match:
-            step = steps.setdefault(match.group(1), {"jobs": 0, "wall_s": 0.0, "cpu_s": 0.0})
+        for step_name, wall, cpu, _ in done_figures(log.read_text())[:1]:
+            step = steps.setdefault(step_name, {"jobs": 0, "wall_s": 0.0, "cpu_s": 0.0})
             step["jobs"] += 1
-            step["wall_s"] += float(match.group(2))
-            step["cpu_s"] += float(match.group(3))
+            step["wall_s"] += wall
+            step["cpu_s"] += cpu
     jobs = {}
     for tsv in (results / "benchmarks").rglob("*.tsv"):
         rule = tsv.relative_to(results / "benchmarks").parts[0]

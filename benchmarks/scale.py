@@ -54,7 +54,6 @@ PASS_K = 64
 SNAKEMAKE_MB = 200  # Snakemake's own interpreter, which the cgroup also holds
 FITTING = {"init_centroids", "fit", "fit_fused"}
 VERDICT = {"gap_reference", "gap_fit", "criteria", "k_choice"}
-_DONE = re.compile(r"done (\w+) in ([\d.]+) s \(cpu ([\d.]+) s\), peak resident memory (\d+) MB")
 
 
 def write(directory: Path, rows: int, head_rows: int) -> None:
@@ -152,12 +151,10 @@ def run_study(workdir: Path, config: dict, cores: int, python: str = sys.executa
 
 def job_peaks(results: Path) -> list[dict]:
     """Every job's step, log, wall, CPU and peak resident memory, from the done line of its log."""
-    jobs = []
-    for log in sorted((results / "logs").rglob("*.log")):
-        for match in _DONE.finditer(log.read_text()):
-            jobs.append({"step": match[1], "log": str(log.relative_to(results / "logs")), "wall_s": float(match[2]),
-                         "cpu_s": float(match[3]), "peak_mb": int(match[4])})
-    return jobs
+    from kmeans_study.steps.joblog import done_figures
+
+    return [{"step": step, "log": str(log.relative_to(results / "logs")), "wall_s": wall, "cpu_s": cpu, "peak_mb": peak}
+            for log in sorted((results / "logs").rglob("*.log")) for step, wall, cpu, peak in done_figures(log.read_text())]
 
 
 def limited(directory: Path, limit_mb: int, cores: int, max_iter: int | None) -> dict:

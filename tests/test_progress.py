@@ -16,7 +16,7 @@ from kmeans_study.lloyd.core import absolute_tol
 from kmeans_study.lloyd.engine import lloyd
 from kmeans_study.lloyd.exact_strategy import ExactStrategy
 from kmeans_study.steps import runner
-from kmeans_study.steps.joblog import last_progress
+from kmeans_study.steps.joblog import done_figures, last_progress
 
 ITERATION = re.compile(r"^progress: (?:(.*): )?iteration (\d+) \(at most (\d+)\), centre shift (\S+)"
                        r"(?: \(stops at (\S+)\))?(?:, (\d+) of (\d+) inits running)?$")
@@ -104,3 +104,18 @@ def test_progress_waits_its_interval_and_the_job_log_gives_back_the_last_line(tm
     assert logged == ["progress: iteration 2, 100% of X", "progress: iteration 4, 100% of X"]
     assert last_progress(log.read_text()) == "iteration 4, 100% of X"
     assert last_progress("2026-01-01 00:00:00,000 INFO start fit\n") is None
+
+
+def test_the_done_line_the_runner_writes_is_read_back_with_its_figures(tmp_path):
+    log = tmp_path / "job.log"
+
+    def fit_fused():
+        pass
+
+    runner.run(str(log), fit_fused)
+    runner.run(str(log), fit_fused)  # a log gathers the runs of its job
+    figures = done_figures(log.read_text())
+    assert len(figures) == 2
+    for step, wall, cpu, peak in figures:
+        assert step == "fit_fused" and wall >= 0 and cpu >= 0 and peak > 0
+    assert done_figures("2026-01-01 00:00:00,000 INFO start fit\n") == []

@@ -15,6 +15,8 @@ START, DONE = "start %s", "done %s in %.2f s (cpu %.2f s), peak resident memory 
 _ERROR_LINE = re.compile(r"^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d,\d{3} ERROR (.+)$", re.MULTILINE)
 # The runner's start and done lines (the group 1 says which).
 _START_OR_DONE = re.compile(r"^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d,\d{3} INFO (start|done) \S+", re.MULTILINE)
+# The runner's done line, its figures: the step, wall and CPU seconds, peak resident MB (as DONE writes them).
+_DONE_FIGURES = re.compile(r"INFO done (\w+) in ([\d.]+) s \(cpu ([\d.]+) s\), peak resident memory (\d+) MB")
 # A line written by runtime.Progress.
 _PROGRESS_LINE = re.compile(r"^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d,\d{3} INFO " + re.escape(PROGRESS_MARK) + r"(.+)$",
                             re.MULTILINE)
@@ -30,6 +32,11 @@ def last_progress(log_text: str) -> str | None:
     """The last progress a running job logged (``runtime.Progress``), or None."""
     found = _PROGRESS_LINE.findall(log_text)
     return found[-1].strip() if found else None
+
+
+def done_figures(log_text: str) -> list[tuple[str, float, float, int]]:
+    """Every run of the log's job that ended well: (step, wall s, CPU s, peak resident MB)."""
+    return [(step, float(wall), float(cpu), int(peak)) for step, wall, cpu, peak in _DONE_FIGURES.findall(log_text)]
 
 
 def finished(log_text: str) -> bool:
