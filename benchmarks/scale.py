@@ -154,7 +154,8 @@ def job_peaks(results: Path) -> list[dict]:
     from kmeans_study.steps.joblog import done_figures
 
     return [{"step": step, "log": str(log.relative_to(results / "logs")), "wall_s": wall, "cpu_s": cpu, "peak_mb": peak}
-            for log in sorted((results / "logs").rglob("*.log")) for step, wall, cpu, peak in done_figures(log.read_text())]
+            for log in sorted((results / "logs").rglob("*.log"))
+            for step, wall, cpu, peak in done_figures(log.read_text())]
 
 
 def limited(directory: Path, limit_mb: int, cores: int, max_iter: int | None) -> dict:
